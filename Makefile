@@ -1,0 +1,136 @@
+# kettle: make run | test | bench | size | flash | debug | clean
+# Knobs: BOARD=..., CROSS_COMPILE=..., O=build dir, V=1 for full commands.
+
+BOARD ?= mps2-an385
+CROSS_COMPILE ?= arm-none-eabi-
+O ?= build
+V ?= 0
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CC := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+SIZE := $(CROSS_COMPILE)size
+HOSTCC ?= cc
+PYTHON ?= python3
+
+BDIR := $(O)/$(BOARD)
+HDIR := $(O)/host
+
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow -Wundef
+KERNEL_SRCS := $(wildcard kernel/*.c)
+
+# ---- the board -------------------------------------------------------
+# board.mk appends: CPU_FLAGS, PORT (a folder under kernel/port), BOARD_SRCS,
+# LDSCRIPT, QEMU_MACHINE, QEMU_FLAGS.
+-include board/$(BOARD)/board.mk
+
+PORT_SRCS := $(wildcard kernel/port/$(PORT)/*.c kernel/port/$(PORT)/*.S)
+CFLAGS := $(CPU_FLAGS) -Os -g3 -std=c11 $(WARN) -ffunction-sections -fdata-sections \
+	-MD -MP -Ikernel -Iboard -Iboard/$(BOARD) $(BOARD_CFLAGS)
+LDFLAGS := $(CPU_FLAGS) -T $(LDSCRIPT) -Wl,--gc-sections -Wl,-Map=$@.map \
+	--specs=nano.specs -Wl,--no-warn-rwx-segments
+
+# Object lists: every image links the kernel, the port and the board.
+obj = $(patsubst %.S,$(BDIR)/%.o,$(patsubst %.c,$(BDIR)/%.o,$(1)))
+BASE_OBJS := $(call obj,$(KERNEL_SRCS) $(PORT_SRCS) $(BOARD_SRCS))
+
+$(BDIR)/%.o: %.c | deps-arm
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BDIR)/%.o: %.S | deps-arm
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  AS      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BDIR)/%.elf: $(BASE_OBJS)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) $(filter %.o,$^) -o $@
+	$(Q)$(OBJCOPY) -O binary $@ $(@:.elf=.bin)
+	$(Q)$(OBJCOPY) -O ihex $@ $(@:.elf=.hex)
+
+DEMO := $(BDIR)/demo.elf
+BENCH := $(BDIR)/bench.elf
+SCENARIOS := $(patsubst tests/qemu/%.c,$(BDIR)/tests/%.elf,$(wildcard tests/qemu/sc_*.c))
+
+$(DEMO): $(call obj,$(wildcard apps/demo/*.c))
+$(BENCH): $(call obj,$(wildcard apps/bench/*.c))
+$(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o $(BDIR)/tests/qemu/scenario.o
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) $^ $(BASE_OBJS) -o $@
+
+$(BDIR)/tests/%.elf: $(BASE_OBJS)
+
+.PHONY: all run test host-test qemu-test bench size flash debug clean deps deps-arm deps-qemu deps-host
+all: $(DEMO) $(BENCH)
+
+QEMU := qemu-system-arm -M $(QEMU_MACHINE) -display none \
+	-semihosting-config enable=on,target=native $(QEMU_FLAGS)
+
+run: $(DEMO) | deps-qemu
+	@echo "kettle demo on $(BOARD): type to talk to the echo task; Ctrl-A x quits."
+	$(QEMU) -nographic -kernel $(DEMO)
+
+test: host-test qemu-test
+
+qemu-test: $(SCENARIOS) | deps-qemu
+	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(SCENARIOS)
+
+bench: $(BENCH) | deps-qemu
+	$(Q)$(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) $(BENCH)
+
+size: $(DEMO) $(BENCH) $(call obj,$(KERNEL_SRCS) $(PORT_SRCS))
+	@echo "kernel (kernel/ and kernel/port/$(PORT)/, before linking):"
+	$(Q)$(SIZE) -t $(call obj,$(KERNEL_SRCS) $(PORT_SRCS)) | tail -n 1
+	@echo "images:"
+	$(Q)$(SIZE) $(DEMO) $(BENCH)
+
+flash: $(DEMO)
+	@echo "$(BOARD) exists only under QEMU: no flash target (see README)."; exit 1
+
+debug: $(DEMO) | deps-qemu
+	@echo "QEMU waits for gdb on :1234"
+	$(QEMU) -serial stdio -s -S -kernel $(DEMO) & \
+	gdb-multiarch $(DEMO) -ex 'target remote 127.0.0.1:1234'
+
+# ---- host unit tests -------------------------------------------------
+HOST_WARN := $(WARN)
+HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(HOST_WARN) -Ikernel -Ikernel/port/host -Itests/host
+HOST_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+HOST_KSRCS := $(KERNEL_SRCS) $(wildcard kernel/port/host/*.c kernel/port/host/*.S)
+HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
+HOST_BINS := $(addprefix $(HDIR)/plain/,$(HOST_TESTS)) $(addprefix $(HDIR)/san/,$(HOST_TESTS))
+
+$(HDIR)/plain/%: tests/host/%.c $(HOST_KSRCS) $(wildcard kernel/*.h kernel/port/host/*.h tests/host/*.h) | deps-host
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_KSRCS) -lcmocka -o $@
+
+$(HDIR)/san/%: tests/host/%.c $(HOST_KSRCS) $(wildcard kernel/*.h kernel/port/host/*.h tests/host/*.h) | deps-host
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  HOSTCC  $@ (asan+ubsan)"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $< $(HOST_KSRCS) -lcmocka -o $@
+
+host-test: $(HOST_BINS)
+	$(Q)tests/host/run.sh $(HOST_BINS)
+
+# ---- tools: installed from Debian when missing -------------------------
+deps: deps-arm deps-qemu deps-host
+deps-arm:
+	$(Q)scripts/deps.sh arm
+deps-qemu:
+	$(Q)scripts/deps.sh qemu
+deps-host:
+	$(Q)scripts/deps.sh host
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

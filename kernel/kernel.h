@@ -1,0 +1,59 @@
+/*
+ * Kernel internals shared by the kernel's own files.  Not for applications.
+ *
+ * All of this is touched in thread mode only, except ticks and work_head,
+ * which interrupts write (a plain store from the one tick interrupt, and a
+ * lock-free push).
+ */
+#ifndef KT_KERNEL_H
+#define KT_KERNEL_H
+
+#include "kettle.h"
+#include "wheel.h"
+
+/* task flags */
+#define KT_F_LISTED 0x01u /* on the all-tasks list */
+
+struct kt_kernel {
+	struct kt_task *cur;          /* running context: a task or &sched */
+	uint32_t ready_bits;          /* bit p: ready[p] is not empty */
+	struct kt_list ready[KT_PRIO_COUNT];
+	struct kt_work *work_head;    /* posted work, newest first; atomic */
+	volatile kt_tick_t ticks;     /* written by the tick interrupt only */
+	struct kt_task sched;         /* the context kt_run was called from */
+	struct kt_task *all_first, *all_last;
+	struct kt_wheel wheel;
+};
+
+extern struct kt_kernel kt_k;
+
+/* Queue t at the tail of its priority's ready list. */
+void kt_ready(struct kt_task *t);
+/*
+ * Block the running task on q (may be NULL) until kt_wake() or the
+ * timeout; returns the wake result.  Fails at once, without blocking, with
+ * -EPERM outside a task, -ETIMEDOUT for KT_NOWAIT and -EINVAL for a
+ * timeout over KT_DELAY_MAX other than KT_FOREVER.
+ */
+int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
+	     const void *obj);
+/* Make a blocked task ready; its kt_block returns result.  No-op otherwise. */
+void kt_wake(struct kt_task *t, int result);
+/* Wake every task on q, in order, with result. */
+void kt_wake_all(struct kt_list *q, int result);
+/* Give the CPU away: the caller has already queued or blocked itself. */
+void kt_reschedule(void);
+/* Called when a task's function returns.  Never returns. */
+void kt_task_exit(struct kt_task *t, int result) __attribute__((noreturn));
+
+/* Time: the wheel follows the tick counter on the scheduler. */
+void kt_timer_service(void);
+/* Start t at an absolute tick (no argument checks).  Thread mode. */
+void kt_timer_start_at(struct kt_timer *t, kt_tick_t expires, kt_tick_t period);
+
+static inline struct kt_task *kt_task_of(struct kt_list *n)
+{
+	return kt_container_of(n, struct kt_task, link);
+}
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * kettle: a tiny cooperative kernel for Cortex-M.  The public API.
+ *
+ * Tasks are stackful coroutines that give the CPU away only in a blocking
+ * call or kt_yield().  Interrupts never switch tasks: they post work
+ * (kt_work_post_isr, kt_event_set_isr) that the scheduler turns into ready
+ * tasks at its next scheduling point.  Every object is provided by the
+ * caller; the kernel has no heap.
+ *
+ * Calling contexts, stated on every function:
+ *   task   - from a task only (it may block and switch tasks)
+ *   thread - from a task or from a callback on the scheduler (never blocks)
+ *   any    - also from an interrupt handler (the _isr suffix)
+ *
+ * Errors are negative errno values: 0 is success.  A timeout is a number of
+ * ticks; KT_NOWAIT (0) polls and KT_FOREVER waits without a timer.
+ */
+#ifndef KETTLE_H
+#define KETTLE_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "list.h"
+
+/* ---- time ------------------------------------------------------------ */
+
+typedef uint32_t kt_tick_t;
+
+#define KT_NOWAIT ((kt_tick_t)0)
+#define KT_FOREVER ((kt_tick_t)0xffffffffu)
+/* The longest delay or timeout: wrap-safe comparison needs half the range. */
+#define KT_DELAY_MAX ((kt_tick_t)0x7fffffffu)
+
+/* a is before b, correct across the 2^32 wrap for distances < 2^31. */
+static inline bool kt_tick_before(kt_tick_t a, kt_tick_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+/* Monotonic ticks since kt_init().  any. */
+kt_tick_t kt_now(void);
+
+/* The tick interrupt: the board's SysTick handler calls it.  any (ISR). */
+void kt_tick_isr(void);
+
+/* ---- deferred work: how interrupts reach the scheduler ---------------- */
+
+/*
+ * A work item is posted from any context and its function runs later on
+ * the scheduler, in thread mode, with no stack of its own (asyncio's
+ * call_soon).  Posting is O(1), lock-free and idempotent: posting an item
+ * that is already pending does nothing.
+ */
+struct kt_work {
+	struct kt_work *next;
+	uint32_t pending; /* atomic */
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+#define KT_WORK_INIT(f, a) { NULL, 0, (f), (a) }
+
+void kt_work_init(struct kt_work *w, void (*fn)(void *), void *arg);
+/* Post w.  any.  Returns true when it was not already pending. */
+bool kt_call_soon(struct kt_work *w);
+
+/* ---- soft timers ------------------------------------------------------- */
+
+/*
+ * A timer runs fn(arg) on the scheduler when it expires; a periodic timer
+ * is re-armed drift-free from its previous expiry, not from when its
+ * callback ran.  Timers live in a hierarchical wheel: start and stop are
+ * O(1).  A timer never fires early.
+ */
+struct kt_timer {
+	struct kt_hnode node;
+	kt_tick_t expires;
+	kt_tick_t period; /* 0: one-shot */
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+/* thread. */
+void kt_timer_init(struct kt_timer *t, void (*fn)(void *), void *arg);
+/*
+ * Fire after delay ticks, then every period ticks (0: once).  thread.
+ * -EINVAL for a NULL timer or callback, or a delay or period over
+ * KT_DELAY_MAX; -EBUSY when it is already running (stop it first).
+ */
+int kt_timer_start(struct kt_timer *t, kt_tick_t delay, kt_tick_t period);
+/* Stop t.  thread.  0, or -EALREADY when it was not running. */
+int kt_timer_stop(struct kt_timer *t);
+bool kt_timer_active(const struct kt_timer *t);
+
+/* ---- tasks ------------------------------------------------------------- */
+
+enum kt_state {
+	KT_UNUSED,  /* never spawned */
+	KT_NEW,     /* spawned, has not run yet */
+	KT_READY,
+	KT_RUNNING,
+	KT_BLOCKED, /* see enum kt_wait for what on */
+	KT_DONE,
+};
+
+enum kt_wait {
+	KT_WAIT_NONE,
+	KT_WAIT_SLEEP,
+	KT_WAIT_JOIN,
+	KT_WAIT_EVENT,
+	KT_WAIT_MUTEX,
+	KT_WAIT_SEM,
+	KT_WAIT_QUEUE,
+};
+
+typedef int (*kt_entry_fn)(void *arg);
+
+struct kt_task {
+	void *sp; /* first: the port's switch saves the stack pointer here */
+	struct kt_list link;   /* in a ready queue or a wait list */
+	struct kt_timer timer; /* timeout of the current blocking call */
+	uint8_t prio;
+	uint8_t state;   /* enum kt_state */
+	uint8_t wait;    /* enum kt_wait */
+	uint8_t flags;
+	int result;      /* why it woke; its return value once DONE */
+	const void *wait_obj;
+	const char *name;
+	void *stack;
+	uint32_t stack_size;
+	kt_entry_fn fn;
+	void *arg;
+	struct kt_list joiners;
+	uint32_t runs;
+	struct kt_task *next_all;
+};
+
+#define KT_PRIO_COUNT 32 /* priorities 0 (lowest) .. 31 (highest) */
+#define KT_STACK_MIN 256 /* bytes; the port's frame plus a little work */
+
+/*
+ * Start fn(arg) as a task on the caller's stack (stack_size bytes, any
+ * alignment: the kernel aligns it down) at priority prio.  The task runs
+ * at the next scheduling point; its return value is its result.  thread.
+ * -EINVAL for NULL arguments, a stack under KT_STACK_MIN or a priority out
+ * of range; -EBUSY when t is a task that has not finished.
+ */
+int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
+		  void *arg, void *stack, size_t stack_size, unsigned prio);
+
+/*
+ * Wait until t returns and store its result in *result (may be NULL).
+ * task.  0; -ETIMEDOUT; -EINVAL for a NULL or never spawned task;
+ * -EDEADLK when t is the caller; -EPERM outside a task.
+ */
+int kt_task_join(struct kt_task *t, int *result, kt_tick_t timeout);
+
+/* The running task, NULL on the scheduler (in callbacks).  thread. */
+struct kt_task *kt_self(void);
+
+/* Let the other ready tasks of the same or higher priority run.  task. */
+void kt_yield(void);
+
+/* Block for ticks ticks (0 yields).  task.  0, or -EPERM outside a task. */
+int kt_sleep(kt_tick_t ticks);
+
+/*
+ * Drift-free periodic sleep: advance *deadline by period and sleep until
+ * it.  task.  0 when it slept; 1 when the new deadline had already passed
+ * (an overrun: it returns at once, and the schedule keeps its phase);
+ * -EINVAL for a NULL deadline or a period over KT_DELAY_MAX; -EPERM.
+ */
+int kt_sleep_until(kt_tick_t *deadline, kt_tick_t period);
+
+/* Everything a task list shows. */
+struct kt_task_info {
+	const char *name;
+	enum kt_state state;
+	enum kt_wait wait;
+	unsigned prio;
+	size_t stack_size;
+	size_t stack_used; /* high-water mark, from the painted stack */
+	uint32_t runs;     /* times it was switched in */
+};
+
+/* All spawned tasks, in spawn order: first with NULL.  thread. */
+struct kt_task *kt_task_next(const struct kt_task *prev);
+/* thread.  -EINVAL for NULL. */
+int kt_task_info(const struct kt_task *t, struct kt_task_info *info);
+const char *kt_state_name(enum kt_state s);
+const char *kt_wait_name(enum kt_wait w);
+
+/* ---- events (asyncio.Event) -------------------------------------------- */
+
+/*
+ * A flag tasks wait for.  Setting it wakes every waiter; it stays set until
+ * cleared.  kt_event_set_isr marks it from an interrupt in O(1) with no
+ * interrupt masking (atomics); the waiters wake at the next scheduling
+ * point.  A waiter that blocked before a set is woken by that set even if
+ * the flag is cleared again before it runs.
+ */
+struct kt_event {
+	struct kt_work work;
+	volatile uint8_t set;
+	struct kt_list waiters;
+};
+
+void kt_event_init(struct kt_event *e); /* thread */
+void kt_event_set(struct kt_event *e);  /* thread: waiters are readied now */
+void kt_event_set_isr(struct kt_event *e); /* any */
+void kt_event_clear(struct kt_event *e);   /* any */
+bool kt_event_is_set(const struct kt_event *e); /* any */
+/* task.  0 once set; -ETIMEDOUT; -EINVAL for NULL; -EPERM outside a task. */
+int kt_event_wait(struct kt_event *e, kt_tick_t timeout);
+
+/* ---- the scheduler ------------------------------------------------------ */
+
+/* Reset the kernel; the clock starts at start (tests start near the wrap). */
+void kt_init(kt_tick_t start);
+/* Run tasks; when nothing is ready, sleep until an interrupt.  Never returns. */
+void kt_run(void) __attribute__((noreturn));
+/*
+ * Run tasks, callbacks and due timers until nothing is ready, then return
+ * (the host port's event loop step).  Must be called from the context that
+ * called kt_init, never from a task.
+ */
+void kt_run_until_idle(void);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * Everything a CPU port must provide, and nothing else.  The kernel
+ * includes this header and never a board or CPU header.
+ *
+ * Ports: kernel/port/cortex-m (ARMv7-M) and kernel/port/host (x86-64
+ * Linux, for unit tests).
+ */
+#ifndef KT_PORT_H
+#define KT_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kt_task;
+
+/*
+ * Mask interrupts and return the previous mask state; restore it.  The pair
+ * nests without a counter: uint32_t s = port_irq_save(); ... port_irq_restore(s);
+ * The value is opaque.  Must be callable from any context.
+ */
+uint32_t port_irq_save(void);
+void port_irq_restore(uint32_t state);
+
+/*
+ * Sleep until an interrupt is pending.  Must be called with interrupts
+ * masked by port_irq_save() and must return with them still masked, so an
+ * interrupt that arrives between the caller's last check and the sleep
+ * still wakes it (WFI wakes on a pending interrupt even when masked).
+ */
+void port_idle(void);
+
+/* True while an interrupt handler runs.  Must be callable from any context. */
+bool port_in_isr(void);
+
+/*
+ * Prepare t (t->stack, t->stack_size) so that the first port_switch() to it
+ * calls kt_task_entry() on its own stack.  The port must not touch the
+ * stack below its initial frame: the kernel painted it.
+ */
+void port_task_init(struct kt_task *t);
+
+/*
+ * Save the callee-saved registers of the running context on its stack and
+ * its stack pointer in from->sp, then resume to (from to->sp).  Returns
+ * when something switches back to from.  from may be a finished task that
+ * will never be resumed.  Thread mode only.
+ */
+void port_switch(struct kt_task *from, struct kt_task *to);
+
+/* Provided by the kernel: the first code a new task runs.  Never returns. */
+void kt_task_entry(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,257 @@
+/*
+ * The scheduler: ready queues, blocking and waking, posted work, the loop.
+ *
+ * Ready tasks sit in one FIFO list per priority and a bitmap says which
+ * lists are non-empty, so picking the next task is a count-leading-zeros
+ * and a list pop: O(1).  A task that yields or wakes goes to the tail of
+ * its list, so a task that keeps re-readying itself takes turns with the
+ * other tasks of its priority and cannot starve them.
+ *
+ * There are two kinds of context.  Tasks run on their own stacks.  The
+ * scheduler runs on the stack of whoever called kt_run() (main): it drains
+ * posted work, advances the timer wheel (running soft-timer callbacks),
+ * and sleeps when nothing is ready.  A task that gives up the CPU switches
+ * directly to the next ready task when there is no such bookkeeping to do
+ * (the common case, and the one kt_yield is tuned for), and to the
+ * scheduler otherwise.  So callbacks never run on a task's stack, and the
+ * stack a task needs is its own calls plus one interrupt frame.
+ *
+ * Interrupts reach the scheduler only through kt_call_soon(): a lock-free
+ * push of a work item onto a list that the scheduler takes whole.  An item
+ * carries a "pending" flag set by atomic exchange, so posting is idempotent.
+ * Kernel lists are only ever touched in thread mode: no interrupt masking.
+ */
+#include "kernel.h"
+#include "port.h"
+
+struct kt_kernel kt_k;
+
+/* ---- ready queues ------------------------------------------------------ */
+
+void kt_ready(struct kt_task *t)
+{
+	kt_list_push_back(&kt_k.ready[t->prio], &t->link);
+	kt_k.ready_bits |= 1u << t->prio;
+}
+
+static struct kt_task *ready_pop(void)
+{
+	uint32_t bits = kt_k.ready_bits;
+	unsigned p;
+	struct kt_list *n;
+
+	if (bits == 0)
+		return NULL;
+	p = 31u - (unsigned)__builtin_clz(bits);
+	n = kt_k.ready[p].next;
+	kt_list_remove(n);
+	if (kt_list_empty(&kt_k.ready[p]))
+		kt_k.ready_bits = bits & ~(1u << p);
+	return kt_task_of(n);
+}
+
+/* Anything for the scheduler itself: posted work, ticks, due timers. */
+static inline bool work_pending(void)
+{
+	return __atomic_load_n(&kt_k.work_head, __ATOMIC_RELAXED) != NULL ||
+	       kt_k.ticks != kt_k.wheel.now || kt_wheel_has_due(&kt_k.wheel);
+}
+
+static void switch_to(struct kt_task *from, struct kt_task *to)
+{
+	if (to == from) {
+		from->state = KT_RUNNING;
+		return;
+	}
+	if (to != &kt_k.sched) {
+		to->state = KT_RUNNING;
+		to->runs++;
+	}
+	kt_k.cur = to;
+	port_switch(from, to);
+}
+
+void kt_reschedule(void)
+{
+	struct kt_task *next = NULL;
+
+	if (!work_pending())
+		next = ready_pop();
+	switch_to(kt_k.cur, next != NULL ? next : &kt_k.sched);
+}
+
+/* ---- blocking and waking ----------------------------------------------- */
+
+static void block_timeout(void *arg)
+{
+	kt_wake(arg, -ETIMEDOUT);
+}
+
+int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
+	     const void *obj)
+{
+	struct kt_task *cur = kt_k.cur;
+
+	if (cur == &kt_k.sched || port_in_isr())
+		return -EPERM;
+	if (timeout == KT_NOWAIT)
+		return -ETIMEDOUT;
+	if (timeout > KT_DELAY_MAX && timeout != KT_FOREVER)
+		return -EINVAL;
+	if (q != NULL)
+		kt_list_push_back(q, &cur->link);
+	if (timeout != KT_FOREVER) {
+		cur->timer.fn = block_timeout;
+		cur->timer.arg = cur;
+		kt_timer_start_at(&cur->timer, kt_now() + timeout, 0);
+	}
+	cur->state = KT_BLOCKED;
+	cur->wait = (uint8_t)why;
+	cur->wait_obj = obj;
+	kt_reschedule();
+	return cur->result;
+}
+
+void kt_wake(struct kt_task *t, int result)
+{
+	if (t->state != KT_BLOCKED)
+		return;
+	if (kt_list_linked(&t->link))
+		kt_list_remove(&t->link);
+	if (kt_hnode_linked(&t->timer.node))
+		kt_wheel_del(&kt_k.wheel, &t->timer);
+	t->result = result;
+	t->state = KT_READY;
+	t->wait = KT_WAIT_NONE;
+	t->wait_obj = NULL;
+	kt_ready(t);
+}
+
+void kt_wake_all(struct kt_list *q, int result)
+{
+	while (!kt_list_empty(q))
+		kt_wake(kt_task_of(q->next), result);
+}
+
+void kt_yield(void)
+{
+	struct kt_task *cur = kt_k.cur;
+
+	if (cur == &kt_k.sched)
+		return;
+	cur->state = KT_READY;
+	kt_ready(cur);
+	kt_reschedule();
+}
+
+struct kt_task *kt_self(void)
+{
+	return kt_k.cur == &kt_k.sched ? NULL : kt_k.cur;
+}
+
+/* ---- posted work -------------------------------------------------------- */
+
+void kt_work_init(struct kt_work *w, void (*fn)(void *), void *arg)
+{
+	w->next = NULL;
+	w->pending = 0;
+	w->fn = fn;
+	w->arg = arg;
+}
+
+bool kt_call_soon(struct kt_work *w)
+{
+	struct kt_work *head;
+
+	if (__atomic_exchange_n(&w->pending, 1u, __ATOMIC_ACQ_REL) != 0)
+		return false;
+	head = __atomic_load_n(&kt_k.work_head, __ATOMIC_RELAXED);
+	do
+		w->next = head;
+	while (!__atomic_compare_exchange_n(&kt_k.work_head, &head, w, true,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	return true;
+}
+
+/* Run the work posted so far, oldest first; later posts wait a round. */
+static void run_work(void)
+{
+	struct kt_work *w = __atomic_exchange_n(&kt_k.work_head, NULL,
+						__ATOMIC_ACQUIRE);
+	struct kt_work *fifo = NULL;
+
+	while (w != NULL) {
+		struct kt_work *next = w->next;
+
+		w->next = fifo;
+		fifo = w;
+		w = next;
+	}
+	while (fifo != NULL) {
+		struct kt_work *next = fifo->next;
+
+		/* Read next first: once pending is clear an ISR may re-post. */
+		__atomic_store_n(&fifo->pending, 0u, __ATOMIC_RELEASE);
+		fifo->fn(fifo->arg);
+		fifo = next;
+	}
+}
+
+/* ---- time ------------------------------------------------------------- */
+
+kt_tick_t kt_now(void)
+{
+	return kt_k.ticks;
+}
+
+void kt_tick_isr(void)
+{
+	/* The only writer: a plain increment is enough. */
+	kt_k.ticks = kt_k.ticks + 1;
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+void kt_init(kt_tick_t start)
+{
+	kt_k.cur = &kt_k.sched;
+	kt_k.ready_bits = 0;
+	for (unsigned p = 0; p < KT_PRIO_COUNT; p++)
+		kt_list_init(&kt_k.ready[p]);
+	kt_k.work_head = NULL;
+	kt_k.ticks = start;
+	kt_k.sched = (struct kt_task){ .name = "scheduler", .state = KT_RUNNING };
+	kt_list_init(&kt_k.sched.link);
+	kt_list_init(&kt_k.sched.joiners);
+	kt_k.all_first = NULL;
+	kt_k.all_last = NULL;
+	kt_wheel_init(&kt_k.wheel, start);
+}
+
+void kt_run_until_idle(void)
+{
+	for (;;) {
+		struct kt_task *next;
+
+		run_work();
+		kt_timer_service();
+		next = ready_pop();
+		if (next != NULL)
+			switch_to(&kt_k.sched, next);
+		else if (!work_pending())
+			return;
+	}
+}
+
+void kt_run(void)
+{
+	for (;;) {
+		uint32_t s;
+
+		kt_run_until_idle();
+		s = port_irq_save();
+		if (!work_pending())
+			port_idle();
+		port_irq_restore(s);
+	}
+}

@@ -1,0 +1,187 @@
+/*
+ * Tasks: spawning, ending, joining, sleeping, and looking at them.
+ *
+ * A task is a stackful coroutine on a stack its creator provides.  Spawning
+ * paints the stack with a known pattern (for the high-water mark), lets the
+ * port build the first frame at the top, and queues the task; it first runs
+ * at the next scheduling point, in kt_task_entry().  When its function
+ * returns, the return value is kept as its result, joiners wake, and the
+ * task is DONE: its stack and control block belong to the caller again and
+ * it may be spawned anew.
+ */
+#include <string.h>
+
+#include "kernel.h"
+#include "port.h"
+
+#define STACK_PAINT 0xa5a5a5a5u
+
+int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
+		  void *arg, void *stack, size_t stack_size, unsigned prio)
+{
+	uintptr_t lo, hi;
+
+	if (t == NULL || fn == NULL || stack == NULL || prio >= KT_PRIO_COUNT)
+		return -EINVAL;
+	lo = ((uintptr_t)stack + 7u) & ~(uintptr_t)7u;
+	hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)7u;
+	if (hi < lo || hi - lo < KT_STACK_MIN)
+		return -EINVAL;
+	if (t->state != KT_UNUSED && t->state != KT_DONE)
+		return -EBUSY;
+	if (t == &kt_k.sched)
+		return -EINVAL;
+
+	uint8_t listed = t->flags & KT_F_LISTED;
+	struct kt_task *next_all = t->next_all;
+
+	memset(t, 0, sizeof(*t));
+	t->flags = listed;
+	t->next_all = next_all;
+	t->name = name != NULL ? name : "?";
+	t->fn = fn;
+	t->arg = arg;
+	t->prio = (uint8_t)prio;
+	t->stack = (void *)lo;
+	t->stack_size = (uint32_t)(hi - lo);
+	kt_list_init(&t->link);
+	kt_list_init(&t->joiners);
+	kt_timer_init(&t->timer, NULL, t);
+	for (uint32_t *p = t->stack; (uintptr_t)p < hi; p++)
+		*p = STACK_PAINT;
+	port_task_init(t);
+
+	if (!listed) {
+		t->flags |= KT_F_LISTED;
+		t->next_all = NULL;
+		if (kt_k.all_last != NULL)
+			kt_k.all_last->next_all = t;
+		else
+			kt_k.all_first = t;
+		kt_k.all_last = t;
+	}
+	t->state = KT_NEW;
+	kt_ready(t);
+	return 0;
+}
+
+void kt_task_entry(void)
+{
+	struct kt_task *t = kt_k.cur;
+
+	kt_task_exit(t, t->fn(t->arg));
+}
+
+void kt_task_exit(struct kt_task *t, int result)
+{
+	t->result = result;
+	t->state = KT_DONE;
+	kt_wake_all(&t->joiners, 0);
+	kt_reschedule();
+	__builtin_unreachable(); /* nothing switches back to a DONE task */
+}
+
+int kt_task_join(struct kt_task *t, int *result, kt_tick_t timeout)
+{
+	int err;
+
+	if (t == NULL || t->state == KT_UNUSED || t == &kt_k.sched)
+		return -EINVAL;
+	if (t == kt_k.cur)
+		return -EDEADLK;
+	if (t->state != KT_DONE) {
+		err = kt_block(&t->joiners, timeout, KT_WAIT_JOIN, t);
+		if (err != 0)
+			return err;
+	}
+	if (result != NULL)
+		*result = t->result;
+	return 0;
+}
+
+int kt_sleep(kt_tick_t ticks)
+{
+	int err;
+
+	if (kt_self() == NULL)
+		return -EPERM;
+	if (ticks == 0) {
+		kt_yield();
+		return 0;
+	}
+	err = kt_block(NULL, ticks, KT_WAIT_SLEEP, NULL);
+	return err == -ETIMEDOUT ? 0 : err;
+}
+
+int kt_sleep_until(kt_tick_t *deadline, kt_tick_t period)
+{
+	kt_tick_t now = kt_now();
+	int err;
+
+	if (deadline == NULL || period > KT_DELAY_MAX)
+		return -EINVAL;
+	if (kt_self() == NULL)
+		return -EPERM;
+	*deadline += period;
+	if (!kt_tick_before(now, *deadline))
+		return 1;
+	err = kt_block(NULL, *deadline - now, KT_WAIT_SLEEP, NULL);
+	return err == -ETIMEDOUT ? 0 : err;
+}
+
+/* ---- looking at tasks ------------------------------------------------- */
+
+struct kt_task *kt_task_next(const struct kt_task *prev)
+{
+	return prev == NULL ? kt_k.all_first : prev->next_all;
+}
+
+/*
+ * The lowest word that is no longer paint marks the deepest the stack went.
+ * Not instrumented: on the host, AddressSanitizer poisons the redzones of
+ * a suspended task's frames, and reading them here is deliberate.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+__attribute__((no_sanitize_address))
+#endif
+static size_t stack_used(const struct kt_task *t)
+{
+	const uint32_t *p = t->stack;
+	const uint32_t *end = p + t->stack_size / sizeof(uint32_t);
+
+	while (p < end && *p == STACK_PAINT)
+		p++;
+	return (size_t)((const char *)end - (const char *)p);
+}
+
+int kt_task_info(const struct kt_task *t, struct kt_task_info *info)
+{
+	if (t == NULL || info == NULL || t->state == KT_UNUSED)
+		return -EINVAL;
+	info->name = t->name;
+	info->state = (enum kt_state)t->state;
+	info->wait = (enum kt_wait)t->wait;
+	info->prio = t->prio;
+	info->stack_size = t->stack_size;
+	info->stack_used = stack_used(t);
+	info->runs = t->runs;
+	return 0;
+}
+
+const char *kt_state_name(enum kt_state s)
+{
+	static const char *const names[] = {
+		"unused", "new", "ready", "running", "blocked", "done",
+	};
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+const char *kt_wait_name(enum kt_wait w)
+{
+	static const char *const names[] = {
+		"-", "sleep", "join", "event", "mutex", "sem", "queue",
+	};
+
+	return (unsigned)w < sizeof(names) / sizeof(names[0]) ? names[w] : "?";
+}

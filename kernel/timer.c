@@ -1,0 +1,212 @@
+/*
+ * Time: the hierarchical timer wheel behind sleeps, timeouts and soft timers.
+ *
+ * Geometry: 7 levels of 32 slots (5 bits each, 35 bits in all, so any
+ * 32-bit delay has a place).  A timer due in delta ticks (counted from the
+ * last processed tick, now) sits at level L = the highest 5-bit group in
+ * which delta has a bit set, in the slot given by bits 5L..5L+4 of its
+ * absolute expiry tick:
+ *
+ *   level 0: delta < 32            slot = expires & 31        (1 tick each)
+ *   level 1: delta < 1024          slot = (expires >> 5) & 31 (32 ticks each)
+ *   level L: delta < 2^(5L+5)      slot = (expires >> 5L) & 31
+ *
+ * Processing tick T fires level 0's slot T & 31.  When T & 31 == 0 it first
+ * cascades level 1's slot (T >> 5) & 31 into the levels below, and when that
+ * index is 0 too, level 2's, and so on.  Each timer is therefore re-filed at
+ * most once per level and fires exactly on its expiry tick: the wheel adds
+ * no lateness at any level.  A timer fires late only when the scheduler
+ * processes a tick late (a task kept the CPU), never early.
+ *
+ * Costs: add and delete O(1); a processed tick O(1) plus the timers that
+ * fire or cascade.  Per-level occupancy bitmaps let kt_wheel_advance() skip
+ * empty level-0 stretches instead of visiting each tick.
+ *
+ * Timers with the same expiry tick fire in an unspecified but deterministic
+ * order.  The wheel is thread-mode only; the tick interrupt only counts.
+ */
+#include "kernel.h"
+
+static inline uint32_t ctz32(uint32_t x)
+{
+	return (uint32_t)__builtin_ctz(x);
+}
+
+void kt_wheel_init(struct kt_wheel *w, kt_tick_t now)
+{
+	w->now = now;
+	w->due.first = NULL;
+	for (unsigned l = 0; l < KT_WHEEL_LEVELS; l++) {
+		w->occupied[l] = 0;
+		for (unsigned s = 0; s < KT_WHEEL_SLOTS; s++)
+			w->slot[l][s].first = NULL;
+	}
+}
+
+/* File t into its slot; delta = expires - now, 0 means "this very tick". */
+static void place(struct kt_wheel *w, struct kt_timer *t, kt_tick_t delta)
+{
+	unsigned level = delta ? kt_wheel_level(delta) : 0;
+	unsigned slot = kt_wheel_slot(t->expires, level);
+
+	kt_hlist_push(&w->slot[level][slot], &t->node);
+	w->occupied[level] |= 1u << slot;
+}
+
+void kt_wheel_add(struct kt_wheel *w, struct kt_timer *t)
+{
+	kt_tick_t delta = t->expires - w->now;
+
+	if ((int32_t)delta <= 0) {
+		/* Due already: the current tick was processed. */
+		kt_hlist_push(&w->due, &t->node);
+		return;
+	}
+	place(w, t, delta);
+}
+
+void kt_wheel_del(struct kt_wheel *w, struct kt_timer *t)
+{
+	struct kt_hnode *n = &t->node;
+	uintptr_t off = (uintptr_t)n->pprev - (uintptr_t)&w->slot[0][0];
+
+	/* The last timer of a slot leaves it empty: clear its bit. */
+	if (n->next == NULL && off < sizeof(w->slot)) {
+		unsigned i = (unsigned)(off / sizeof(struct kt_hlist));
+
+		w->occupied[i / KT_WHEEL_SLOTS] &= ~(1u << (i % KT_WHEEL_SLOTS));
+	}
+	kt_hnode_remove(n);
+}
+
+/* Move a slot's timers onto a local list the callbacks may edit. */
+static void detach(struct kt_hlist *from, struct kt_hlist *to)
+{
+	to->first = from->first;
+	from->first = NULL;
+	if (to->first != NULL)
+		to->first->pprev = &to->first;
+}
+
+static void fire(struct kt_hlist *list, void (*expire)(struct kt_timer *))
+{
+	struct kt_hlist batch;
+
+	detach(list, &batch);
+	while (batch.first != NULL) {
+		struct kt_hnode *n = batch.first;
+
+		kt_hnode_remove(n);
+		expire(kt_container_of(n, struct kt_timer, node));
+	}
+}
+
+static void cascade(struct kt_wheel *w)
+{
+	for (unsigned l = 1; l < KT_WHEEL_LEVELS; l++) {
+		unsigned s = kt_wheel_slot(w->now, l);
+		struct kt_hlist batch;
+
+		if (w->occupied[l] & (1u << s)) {
+			w->occupied[l] &= ~(1u << s);
+			detach(&w->slot[l][s], &batch);
+			while (batch.first != NULL) {
+				struct kt_hnode *n = batch.first;
+				struct kt_timer *t =
+					kt_container_of(n, struct kt_timer, node);
+
+				kt_hnode_remove(n);
+				place(w, t, t->expires - w->now);
+			}
+		}
+		if (s != 0)
+			break;
+	}
+}
+
+void kt_wheel_advance(struct kt_wheel *w, kt_tick_t to,
+		      void (*expire)(struct kt_timer *t))
+{
+	if (w->due.first != NULL)
+		fire(&w->due, expire);
+	while (w->now != to) {
+		kt_tick_t next = w->now + 1;
+		uint32_t idx = next & (KT_WHEEL_SLOTS - 1);
+
+		if (idx != 0) {
+			/* Skip to the next busy level-0 slot, boundary or to. */
+			uint32_t busy = w->occupied[0] >> idx;
+			kt_tick_t skip = busy ? ctz32(busy) : KT_WHEEL_SLOTS - idx;
+			kt_tick_t left = to - next;
+
+			next += skip < left ? skip : left;
+		}
+		w->now = next;
+		if ((next & (KT_WHEEL_SLOTS - 1)) == 0)
+			cascade(w);
+		idx = next & (KT_WHEEL_SLOTS - 1);
+		if (w->occupied[0] & (1u << idx)) {
+			w->occupied[0] &= ~(1u << idx);
+			fire(&w->slot[0][idx], expire);
+		}
+	}
+}
+
+/* ---- soft timers on the kernel's wheel --------------------------------- */
+
+static void timer_expire(struct kt_timer *t)
+{
+	if (t->period != 0) {
+		/* Re-arm from the expiry, not from now: no drift. */
+		t->expires += t->period;
+		kt_wheel_add(&kt_k.wheel, t);
+	}
+	t->fn(t->arg);
+}
+
+void kt_timer_service(void)
+{
+	kt_wheel_advance(&kt_k.wheel, kt_k.ticks, timer_expire);
+}
+
+void kt_timer_init(struct kt_timer *t, void (*fn)(void *), void *arg)
+{
+	kt_hnode_init(&t->node);
+	t->expires = 0;
+	t->period = 0;
+	t->fn = fn;
+	t->arg = arg;
+}
+
+void kt_timer_start_at(struct kt_timer *t, kt_tick_t expires, kt_tick_t period)
+{
+	t->expires = expires;
+	t->period = period;
+	kt_wheel_add(&kt_k.wheel, t);
+}
+
+int kt_timer_start(struct kt_timer *t, kt_tick_t delay, kt_tick_t period)
+{
+	if (t == NULL || t->fn == NULL || delay > KT_DELAY_MAX ||
+	    period > KT_DELAY_MAX)
+		return -EINVAL;
+	if (kt_hnode_linked(&t->node))
+		return -EBUSY;
+	kt_timer_start_at(t, kt_now() + delay, period);
+	return 0;
+}
+
+int kt_timer_stop(struct kt_timer *t)
+{
+	if (t == NULL)
+		return -EINVAL;
+	if (!kt_hnode_linked(&t->node))
+		return -EALREADY;
+	kt_wheel_del(&kt_k.wheel, t);
+	return 0;
+}
+
+bool kt_timer_active(const struct kt_timer *t)
+{
+	return t != NULL && kt_hnode_linked(&t->node);
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install what a make target needs, from Debian, only when it is missing.
+#   scripts/deps.sh arm|qemu|host ...
+set -e
+need=""
+for what in "$@"; do
+	case "$what" in
+	arm)
+		command -v arm-none-eabi-gcc >/dev/null || need="$need gcc-arm-none-eabi"
+		[ -e /usr/lib/arm-none-eabi/newlib/thumb/v7-m/nofp/libc_nano.a ] ||
+			need="$need libnewlib-arm-none-eabi" ;;
+	qemu)
+		command -v qemu-system-arm >/dev/null || need="$need qemu-system-arm"
+		command -v python3 >/dev/null || need="$need python3" ;;
+	host)
+		command -v cc >/dev/null || need="$need gcc"
+		[ -e /usr/include/cmocka.h ] || need="$need libcmocka-dev" ;;
+	*) echo "deps.sh: unknown group $what" >&2; exit 2 ;;
+	esac
+done
+[ -z "$need" ] && exit 0
+echo "installing from Debian:$need"
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# One update per machine is enough; a failed install retries after an update.
+$sudo apt-get install -y -q $need </dev/null ||
+	{ $sudo apt-get update -q </dev/null && $sudo apt-get install -y -q $need </dev/null; }
