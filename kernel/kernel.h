@@ -11,6 +11,17 @@
 #include "kettle.h"
 #include "wheel.h"
 
+/*
+ * For code that reads or writes a task's whole stack on purpose (painting,
+ * the high-water mark): on the host, AddressSanitizer keeps the redzones of
+ * a suspended or abandoned task's frames poisoned.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define KT_NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define KT_NO_ASAN
+#endif
+
 /* task flags */
 #define KT_F_LISTED 0x01u /* on the all-tasks list */
 

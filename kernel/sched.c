@@ -214,6 +214,13 @@ void kt_tick_isr(void)
 
 void kt_init(kt_tick_t start)
 {
+	/* Forget the tasks of a previous run (tests re-initialise often). */
+	for (struct kt_task *t = kt_k.all_first, *n; t != NULL; t = n) {
+		n = t->next_all;
+		t->state = KT_UNUSED;
+		t->flags = 0;
+		t->next_all = NULL;
+	}
 	kt_k.cur = &kt_k.sched;
 	kt_k.ready_bits = 0;
 	for (unsigned p = 0; p < KT_PRIO_COUNT; p++)

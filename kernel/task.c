@@ -16,6 +16,12 @@
 
 #define STACK_PAINT 0xa5a5a5a5u
 
+KT_NO_ASAN static void paint(uint32_t *p, uintptr_t end)
+{
+	while ((uintptr_t)p < end)
+		*p++ = STACK_PAINT;
+}
+
 int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 		  void *arg, void *stack, size_t stack_size, unsigned prio)
 {
@@ -47,8 +53,7 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 	kt_list_init(&t->link);
 	kt_list_init(&t->joiners);
 	kt_timer_init(&t->timer, NULL, t);
-	for (uint32_t *p = t->stack; (uintptr_t)p < hi; p++)
-		*p = STACK_PAINT;
+	paint(t->stack, hi);
 	port_task_init(t);
 
 	if (!listed) {
@@ -136,15 +141,8 @@ struct kt_task *kt_task_next(const struct kt_task *prev)
 	return prev == NULL ? kt_k.all_first : prev->next_all;
 }
 
-/*
- * The lowest word that is no longer paint marks the deepest the stack went.
- * Not instrumented: on the host, AddressSanitizer poisons the redzones of
- * a suspended task's frames, and reading them here is deliberate.
- */
-#if defined(__SANITIZE_ADDRESS__)
-__attribute__((no_sanitize_address))
-#endif
-static size_t stack_used(const struct kt_task *t)
+/* The lowest word that is no longer paint marks the deepest the stack went. */
+KT_NO_ASAN static size_t stack_used(const struct kt_task *t)
 {
 	const uint32_t *p = t->stack;
 	const uint32_t *end = p + t->stack_size / sizeof(uint32_t);

@@ -18,6 +18,7 @@
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define HOST_ASAN 1
 #else
@@ -87,6 +88,10 @@ static void task_start(void)
 
 void port_task_init(struct kt_task *t)
 {
+#if HOST_ASAN
+	/* A stack reused after its task was abandoned may still be poisoned. */
+	__asan_unpoison_memory_region(t->stack, t->stack_size);
+#endif
 	uintptr_t top = ((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)15;
 	uint64_t *sp = (uint64_t *)top;
 
