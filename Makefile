@@ -84,7 +84,7 @@ qemu-test: $(SCENARIOS) | deps-qemu
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(SCENARIOS)
 
 bench: $(BENCH) | deps-qemu
-	$(Q)$(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) $(BENCH)
+	$(Q)$(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) --out $(BDIR)/bench.txt $(BENCH)
 
 size: $(DEMO) $(BENCH) $(call obj,$(KERNEL_SRCS) $(PORT_SRCS))
 	@echo "kernel (kernel/ and kernel/port/$(PORT)/, before linking):"
