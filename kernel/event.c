@@ -14,7 +14,7 @@ static void event_fire(void *arg)
 {
 	struct kt_event *e = arg;
 
-	kt_wake_all(&e->waiters, 0);
+	kt_wake_all(&e->waiters);
 }
 
 void kt_event_init(struct kt_event *e)
@@ -27,7 +27,7 @@ void kt_event_init(struct kt_event *e)
 void kt_event_set(struct kt_event *e)
 {
 	e->set = 1;
-	kt_wake_all(&e->waiters, 0);
+	kt_wake_all(&e->waiters);
 }
 
 void kt_event_set_isr(struct kt_event *e)

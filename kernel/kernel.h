@@ -38,6 +38,16 @@ struct kt_kernel {
 
 extern struct kt_kernel kt_k;
 
+static inline struct kt_task *kt_task_of(struct kt_list *n)
+{
+	return kt_container_of(n, struct kt_task, w.link);
+}
+
+static inline struct kt_waiter *kt_waiter_of(struct kt_list *n)
+{
+	return kt_container_of(n, struct kt_waiter, link);
+}
+
 /* Queue t at the tail of its priority's ready list. */
 void kt_ready(struct kt_task *t);
 /*
@@ -48,10 +58,23 @@ void kt_ready(struct kt_task *t);
  */
 int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
 	     const void *obj);
-/* Make a blocked task ready; its kt_block returns result.  No-op otherwise. */
+/*
+ * Make a blocked task ready: it leaves every wait list and its timer, and
+ * its kt_block returns result.  No-op for a task that is not blocked.
+ */
 void kt_wake(struct kt_task *t, int result);
-/* Wake every task on q, in order, with result. */
-void kt_wake_all(struct kt_list *q, int result);
+/*
+ * Wake the task of waiter w because w's primitive fired: kt_block returns
+ * 0, or in kt_wait_any the index of w.
+ */
+void kt_waiter_fire(struct kt_waiter *w);
+/* Fire every waiter on q, in order. */
+void kt_wake_all(struct kt_list *q);
+/* First waiter of q or NULL. */
+static inline struct kt_waiter *kt_waiter_first(struct kt_list *q)
+{
+	return kt_list_empty(q) ? NULL : kt_waiter_of(q->next);
+}
 /* Give the CPU away: the caller has already queued or blocked itself. */
 void kt_reschedule(void);
 /* Called when a task's function returns.  Never returns. */
@@ -62,9 +85,5 @@ void kt_timer_service(void);
 /* Start t at an absolute tick (no argument checks).  Thread mode. */
 void kt_timer_start_at(struct kt_timer *t, kt_tick_t expires, kt_tick_t period);
 
-static inline struct kt_task *kt_task_of(struct kt_list *n)
-{
-	return kt_container_of(n, struct kt_task, link);
-}
 
 #endif

@@ -118,22 +118,41 @@ enum kt_wait {
 
 typedef int (*kt_entry_fn)(void *arg);
 
+struct kt_task;
+
+/*
+ * A task's place in one wait list.  A task waiting on one thing uses the
+ * waiter inside it; kt_wait_any() puts one on its stack per waitable.
+ */
+struct kt_waiter {
+	struct kt_list link;
+	struct kt_task *task;
+	void *data; /* for the primitive: where a queue item goes, ... */
+};
+
 struct kt_task {
 	void *sp; /* first: the port's switch saves the stack pointer here */
-	struct kt_list link;   /* in a ready queue or a wait list */
+	struct kt_waiter w;    /* link: in a ready queue or a wait list */
 	struct kt_timer timer; /* timeout of the current blocking call */
-	uint8_t prio;
-	uint8_t state;   /* enum kt_state */
-	uint8_t wait;    /* enum kt_wait */
+	uint8_t prio;      /* effective: base_prio or an inherited one */
+	uint8_t base_prio;
+	uint8_t state;     /* enum kt_state */
+	uint8_t wait;      /* enum kt_wait */
 	uint8_t flags;
-	int result;      /* why it woke; its return value once DONE */
+	uint8_t shield;    /* cancellation deferred while non-zero */
+	uint8_t nmany;     /* waiters in many[] during kt_wait_any */
+	int result;        /* why it woke; its return value once DONE */
 	const void *wait_obj;
+	struct kt_waiter *many;
 	const char *name;
 	void *stack;
 	uint32_t stack_size;
 	kt_entry_fn fn;
 	void *arg;
 	struct kt_list joiners;
+	struct kt_list held;   /* mutexes it owns */
+	void (*on_done)(struct kt_task *t);
+	void *local;           /* task-local pointer */
 	uint32_t runs;
 	struct kt_task *next_all;
 };

@@ -30,7 +30,7 @@ struct kt_kernel kt_k;
 
 void kt_ready(struct kt_task *t)
 {
-	kt_list_push_back(&kt_k.ready[t->prio], &t->link);
+	kt_list_push_back(&kt_k.ready[t->prio], &t->w.link);
 	kt_k.ready_bits |= 1u << t->prio;
 }
 
@@ -99,7 +99,7 @@ int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
 	if (timeout > KT_DELAY_MAX && timeout != KT_FOREVER)
 		return -EINVAL;
 	if (q != NULL)
-		kt_list_push_back(q, &cur->link);
+		kt_list_push_back(q, &cur->w.link);
 	if (timeout != KT_FOREVER) {
 		cur->timer.fn = block_timeout;
 		cur->timer.arg = cur;
@@ -116,8 +116,11 @@ void kt_wake(struct kt_task *t, int result)
 {
 	if (t->state != KT_BLOCKED)
 		return;
-	if (kt_list_linked(&t->link))
-		kt_list_remove(&t->link);
+	if (kt_list_linked(&t->w.link))
+		kt_list_remove(&t->w.link);
+	for (unsigned i = 0; i < t->nmany; i++)
+		if (kt_list_linked(&t->many[i].link))
+			kt_list_remove(&t->many[i].link);
 	if (kt_hnode_linked(&t->timer.node))
 		kt_wheel_del(&kt_k.wheel, &t->timer);
 	t->result = result;
@@ -127,10 +130,17 @@ void kt_wake(struct kt_task *t, int result)
 	kt_ready(t);
 }
 
-void kt_wake_all(struct kt_list *q, int result)
+void kt_waiter_fire(struct kt_waiter *w)
+{
+	struct kt_task *t = w->task;
+
+	kt_wake(t, w == &t->w ? 0 : (int)(w - t->many));
+}
+
+void kt_wake_all(struct kt_list *q)
 {
 	while (!kt_list_empty(q))
-		kt_wake(kt_task_of(q->next), result);
+		kt_waiter_fire(kt_waiter_of(q->next));
 }
 
 void kt_yield(void)
@@ -228,7 +238,7 @@ void kt_init(kt_tick_t start)
 	kt_k.work_head = NULL;
 	kt_k.ticks = start;
 	kt_k.sched = (struct kt_task){ .name = "scheduler", .state = KT_RUNNING };
-	kt_list_init(&kt_k.sched.link);
+	kt_list_init(&kt_k.sched.w.link);
 	kt_list_init(&kt_k.sched.joiners);
 	kt_k.all_first = NULL;
 	kt_k.all_last = NULL;

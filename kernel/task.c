@@ -48,10 +48,13 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 	t->fn = fn;
 	t->arg = arg;
 	t->prio = (uint8_t)prio;
+	t->base_prio = (uint8_t)prio;
 	t->stack = (void *)lo;
 	t->stack_size = (uint32_t)(hi - lo);
-	kt_list_init(&t->link);
+	kt_list_init(&t->w.link);
+	t->w.task = t;
 	kt_list_init(&t->joiners);
+	kt_list_init(&t->held);
 	kt_timer_init(&t->timer, NULL, t);
 	paint(t->stack, hi);
 	port_task_init(t);
@@ -81,7 +84,7 @@ void kt_task_exit(struct kt_task *t, int result)
 {
 	t->result = result;
 	t->state = KT_DONE;
-	kt_wake_all(&t->joiners, 0);
+	kt_wake_all(&t->joiners);
 	kt_reschedule();
 	__builtin_unreachable(); /* nothing switches back to a DONE task */
 }
