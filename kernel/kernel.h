@@ -23,7 +23,9 @@
 #endif
 
 /* task flags */
-#define KT_F_LISTED 0x01u /* on the all-tasks list */
+#define KT_F_LISTED 0x01u    /* on the all-tasks list */
+#define KT_F_CANCEL 0x02u    /* a cancel waits to be delivered */
+#define KT_F_CANCELLED 0x04u /* a cancel was requested */
 
 struct kt_kernel {
 	struct kt_task *cur;          /* running context: a task or &sched */
@@ -51,13 +53,26 @@ static inline struct kt_waiter *kt_waiter_of(struct kt_list *n)
 /* Queue t at the tail of its priority's ready list. */
 void kt_ready(struct kt_task *t);
 /*
- * Block the running task on q (may be NULL) until kt_wake() or the
- * timeout; returns the wake result.  Fails at once, without blocking, with
- * -EPERM outside a task, -ETIMEDOUT for KT_NOWAIT and -EINVAL for a
- * timeout over KT_DELAY_MAX other than KT_FOREVER.
+ * Block the running task on q (may be NULL, FIFO order) until kt_wake() or
+ * the timeout; returns the wake result.  In two steps for primitives that
+ * link their own waiters: kt_block_check() fails, without blocking, with
+ * -EPERM outside a running task, -ECANCELED when a cancel is due (and
+ * consumes it), -ETIMEDOUT for KT_NOWAIT, -EINVAL for a timeout over
+ * KT_DELAY_MAX other than KT_FOREVER; then kt_block_now() blocks.
  */
 int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
 	     const void *obj);
+int kt_block_check(kt_tick_t timeout);
+int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj);
+/* Wake a blocked task early (timeout, cancel), undoing what it waited on. */
+void kt_abort(struct kt_task *t, int result);
+/* Change t's effective priority, requeueing it if it is ready. */
+void kt_set_prio(struct kt_task *t, unsigned prio);
+/* The mutex a waiter left (timeout, cancel) may lift its owner less. */
+struct kt_mutex;
+void kt_mutex_waiter_left(struct kt_mutex *m);
+/* A task ends: its mutexes go to their next owners, who learn of it. */
+void kt_mutex_release_all(struct kt_task *t);
 /*
  * Make a blocked task ready: it leaves every wait list and its timer, and
  * its kt_block returns result.  No-op for a task that is not blocked.

@@ -212,6 +212,76 @@ int kt_task_info(const struct kt_task *t, struct kt_task_info *info);
 const char *kt_state_name(enum kt_state s);
 const char *kt_wait_name(enum kt_wait w);
 
+/* ---- cancellation (asyncio Task.cancel) --------------------------------- */
+
+/*
+ * Ask t to stop.  A cancel is delivered once: t's current blocking call
+ * (or, if t is running or ready, its next one) returns -ECANCELED, so it
+ * can release what it holds - blocking again if it must - and return.
+ * While t defers cancellation the cancel waits.  A task conventionally
+ * returns -ECANCELED when cancelled, which is what its joiners see.
+ * thread.  0; -EINVAL for NULL or a task never spawned; -EALREADY when t
+ * has finished.
+ */
+int kt_task_cancel(struct kt_task *t);
+/* Defer cancellation of the running task over a stretch (asyncio's shield);
+ * nests.  task. */
+void kt_cancel_defer(void);
+/* End a deferred stretch: a cancel that came meanwhile is delivered at the
+ * next blocking call.  task. */
+void kt_cancel_allow(void);
+/* Whether a cancel was ever requested for t. */
+bool kt_task_cancelled(const struct kt_task *t);
+
+/* ---- task conveniences ------------------------------------------------- */
+
+/*
+ * Call fn(t) when t finishes (asyncio add_done_callback), on t's own stack
+ * after its joiners are woken.  fn must not block.  One per task; NULL
+ * removes it.  thread.  -EINVAL for NULL t; -EALREADY when t has finished.
+ */
+int kt_task_on_done(struct kt_task *t, void (*fn)(struct kt_task *t));
+/* The running task's local pointer (threading.local); NULL outside a task. */
+void *kt_task_local(void);
+/* task.  -EPERM outside a task. */
+int kt_task_set_local(void *p);
+
+/* ---- mutexes (asyncio.Lock) --------------------------------------------- */
+
+/*
+ * A mutex for a shared peripheral.  Rules:
+ *  - only the owner unlocks (-EPERM otherwise); no recursion: locking a
+ *    mutex you hold is -EDEADLK;
+ *  - waiters queue by priority, FIFO within a priority, and unlock hands
+ *    the mutex straight to the first (no barging);
+ *  - a waiter lifts the owner to its priority, transitively along a chain
+ *    of owners blocked on other mutexes; the lift ends on unlock, and when
+ *    a waiter times out or is cancelled;
+ *  - before blocking, the chain owner -> mutex it waits on -> owner ... is
+ *    followed: if it leads back to the caller, lock fails with -EDEADLK at
+ *    once instead of hanging;
+ *  - a task that finishes while holding a mutex passes it to the next
+ *    waiter, whose lock returns -EOWNERDEAD (it owns the mutex and must
+ *    repair what it guards); with no waiter, the next lock does.
+ */
+struct kt_mutex {
+	struct kt_task *owner;
+	struct kt_list waiters;
+	struct kt_list held; /* in the owner's list of held mutexes */
+	uint8_t owner_died;
+};
+
+void kt_mutex_init(struct kt_mutex *m); /* thread */
+/* task.  0; -EOWNERDEAD (and owned); -ETIMEDOUT; -EDEADLK; -ECANCELED;
+ * -EINVAL for NULL; -EPERM outside a task. */
+int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout);
+/* Lock only if free.  task.  0, -EOWNERDEAD (and owned), -EBUSY, -EDEADLK,
+ * -EINVAL, -EPERM. */
+int kt_mutex_trylock(struct kt_mutex *m);
+/* task.  0; -EPERM when the caller is not the owner; -EINVAL for NULL. */
+int kt_mutex_unlock(struct kt_mutex *m);
+struct kt_task *kt_mutex_owner(const struct kt_mutex *m);
+
 /* ---- events (asyncio.Event) -------------------------------------------- */
 
 /*

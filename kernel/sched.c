@@ -34,6 +34,26 @@ void kt_ready(struct kt_task *t)
 	kt_k.ready_bits |= 1u << t->prio;
 }
 
+static void ready_remove(struct kt_task *t)
+{
+	kt_list_remove(&t->w.link);
+	if (kt_list_empty(&kt_k.ready[t->prio]))
+		kt_k.ready_bits &= ~(1u << t->prio);
+}
+
+void kt_set_prio(struct kt_task *t, unsigned prio)
+{
+	bool queued = (t->state == KT_READY || t->state == KT_NEW);
+
+	if (t->prio == prio)
+		return;
+	if (queued)
+		ready_remove(t);
+	t->prio = (uint8_t)prio;
+	if (queued)
+		kt_ready(t);
+}
+
 static struct kt_task *ready_pop(void)
 {
 	uint32_t bits = kt_k.ready_bits;
@@ -84,22 +104,30 @@ void kt_reschedule(void)
 
 static void block_timeout(void *arg)
 {
-	kt_wake(arg, -ETIMEDOUT);
+	kt_abort(arg, -ETIMEDOUT);
 }
 
-int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
-	     const void *obj)
+int kt_block_check(kt_tick_t timeout)
 {
 	struct kt_task *cur = kt_k.cur;
 
-	if (cur == &kt_k.sched || port_in_isr())
+	if (cur == &kt_k.sched || port_in_isr() || cur->state != KT_RUNNING)
 		return -EPERM;
+	if ((cur->flags & KT_F_CANCEL) && cur->shield == 0) {
+		cur->flags &= (uint8_t)~KT_F_CANCEL;
+		return -ECANCELED;
+	}
 	if (timeout == KT_NOWAIT)
 		return -ETIMEDOUT;
 	if (timeout > KT_DELAY_MAX && timeout != KT_FOREVER)
 		return -EINVAL;
-	if (q != NULL)
-		kt_list_push_back(q, &cur->w.link);
+	return 0;
+}
+
+int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj)
+{
+	struct kt_task *cur = kt_k.cur;
+
 	if (timeout != KT_FOREVER) {
 		cur->timer.fn = block_timeout;
 		cur->timer.arg = cur;
@@ -110,6 +138,28 @@ int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
 	cur->wait_obj = obj;
 	kt_reschedule();
 	return cur->result;
+}
+
+int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
+	     const void *obj)
+{
+	int err = kt_block_check(timeout);
+
+	if (err != 0)
+		return err;
+	if (q != NULL)
+		kt_list_push_back(q, &kt_k.cur->w.link);
+	return kt_block_now(timeout, why, obj);
+}
+
+void kt_abort(struct kt_task *t, int result)
+{
+	const void *obj = t->wait_obj;
+	bool mutex = t->wait == KT_WAIT_MUTEX;
+
+	kt_wake(t, result);
+	if (mutex)
+		kt_mutex_waiter_left((struct kt_mutex *)obj);
 }
 
 void kt_wake(struct kt_task *t, int result)

@@ -84,7 +84,11 @@ void kt_task_exit(struct kt_task *t, int result)
 {
 	t->result = result;
 	t->state = KT_DONE;
+	t->flags &= (uint8_t)~KT_F_CANCEL;
+	kt_mutex_release_all(t);
 	kt_wake_all(&t->joiners);
+	if (t->on_done != NULL)
+		t->on_done(t);
 	kt_reschedule();
 	__builtin_unreachable(); /* nothing switches back to a DONE task */
 }
@@ -104,6 +108,75 @@ int kt_task_join(struct kt_task *t, int *result, kt_tick_t timeout)
 	}
 	if (result != NULL)
 		*result = t->result;
+	return 0;
+}
+
+/* ---- cancellation and conveniences ----------------------------------- */
+
+static bool is_task(const struct kt_task *t)
+{
+	return t != NULL && t != &kt_k.sched && t->state != KT_UNUSED;
+}
+
+int kt_task_cancel(struct kt_task *t)
+{
+	if (!is_task(t))
+		return -EINVAL;
+	if (t->state == KT_DONE)
+		return -EALREADY;
+	t->flags |= KT_F_CANCEL | KT_F_CANCELLED;
+	if (t->state == KT_BLOCKED && t->shield == 0) {
+		t->flags &= (uint8_t)~KT_F_CANCEL;
+		kt_abort(t, -ECANCELED);
+	}
+	return 0;
+}
+
+void kt_cancel_defer(void)
+{
+	struct kt_task *t = kt_self();
+
+	if (t != NULL && t->shield < UINT8_MAX)
+		t->shield++;
+}
+
+void kt_cancel_allow(void)
+{
+	struct kt_task *t = kt_self();
+
+	if (t != NULL && t->shield > 0)
+		t->shield--;
+}
+
+bool kt_task_cancelled(const struct kt_task *t)
+{
+	return is_task(t) && (t->flags & KT_F_CANCELLED) != 0;
+}
+
+int kt_task_on_done(struct kt_task *t, void (*fn)(struct kt_task *t))
+{
+	if (!is_task(t))
+		return -EINVAL;
+	if (t->state == KT_DONE)
+		return -EALREADY;
+	t->on_done = fn;
+	return 0;
+}
+
+void *kt_task_local(void)
+{
+	struct kt_task *t = kt_self();
+
+	return t != NULL ? t->local : NULL;
+}
+
+int kt_task_set_local(void *p)
+{
+	struct kt_task *t = kt_self();
+
+	if (t == NULL)
+		return -EPERM;
+	t->local = p;
 	return 0;
 }
 
