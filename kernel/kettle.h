@@ -114,6 +114,7 @@ enum kt_wait {
 	KT_WAIT_MUTEX,
 	KT_WAIT_SEM,
 	KT_WAIT_QUEUE,
+	KT_WAIT_ANY,
 };
 
 typedef int (*kt_entry_fn)(void *arg);
@@ -304,6 +305,92 @@ void kt_event_clear(struct kt_event *e);   /* any */
 bool kt_event_is_set(const struct kt_event *e); /* any */
 /* task.  0 once set; -ETIMEDOUT; -EINVAL for NULL; -EPERM outside a task. */
 int kt_event_wait(struct kt_event *e, kt_tick_t timeout);
+
+/* ---- semaphores (asyncio.Semaphore) ------------------------------------ */
+
+/*
+ * A counting semaphore.  A give with waiters hands the unit to the first
+ * waiter (FIFO); kt_sem_give_isr counts atomically and lets the scheduler
+ * hand units to waiters.
+ */
+struct kt_sem {
+	struct kt_work work;
+	uint32_t count; /* atomic */
+	uint32_t max;
+	struct kt_list waiters;
+};
+
+/* thread.  -EINVAL for NULL, max 0 or initial > max. */
+int kt_sem_init(struct kt_sem *s, uint32_t initial, uint32_t max);
+/* thread.  0; -EOVERFLOW at max (nothing changes); -EINVAL. */
+int kt_sem_give(struct kt_sem *s);
+/* any.  0; -EOVERFLOW at max; -EINVAL. */
+int kt_sem_give_isr(struct kt_sem *s);
+/* task.  0; -ETIMEDOUT; -ECANCELED; -EINVAL; -EPERM outside a task.
+ * With KT_NOWAIT it also works outside a task and in an ISR. */
+int kt_sem_take(struct kt_sem *s, kt_tick_t timeout);
+uint32_t kt_sem_count(const struct kt_sem *s);
+
+/* ---- message queues (asyncio.Queue) -------------------------------------- */
+
+/*
+ * A bounded FIFO of fixed-size items in caller storage (capacity x size
+ * bytes).  Blocked getters and putters queue FIFO and are served directly:
+ * an item put while a getter waits goes straight into its buffer.  The
+ * _isr calls never block; they share the ring with tasks under a short
+ * interrupt mask around the copy of one item.
+ */
+struct kt_queue {
+	struct kt_work work;
+	unsigned char *buf;
+	uint16_t item_size, capacity;
+	uint16_t head, count;
+	struct kt_list getters, putters;
+	uint32_t dropped; /* _isr puts refused because the queue was full */
+};
+
+/* thread.  -EINVAL for NULL, a zero size or capacity, or over 65535. */
+int kt_queue_init(struct kt_queue *q, void *storage, size_t item_size,
+		  size_t capacity);
+/* task.  0; -ETIMEDOUT (full); -ECANCELED; -EINVAL; -EPERM outside a task
+ * unless KT_NOWAIT. */
+int kt_queue_put(struct kt_queue *q, const void *item, kt_tick_t timeout);
+int kt_queue_get(struct kt_queue *q, void *item, kt_tick_t timeout);
+/* any, never blocks.  0; -EAGAIN when full (counted in dropped) or empty. */
+int kt_queue_put_isr(struct kt_queue *q, const void *item);
+int kt_queue_get_isr(struct kt_queue *q, void *item);
+size_t kt_queue_count(const struct kt_queue *q);
+
+/* ---- waiting on many things (gather, wait FIRST_COMPLETED) ---------------- */
+
+enum kt_wait_kind {
+	KT_ON_EVENT, /* fires when set */
+	KT_ON_SEM,   /* fires with a unit taken */
+	KT_ON_QUEUE, /* fires with an item received into buf */
+	KT_ON_TASK,  /* fires when the task is done */
+};
+
+struct kt_wait_item {
+	enum kt_wait_kind kind;
+	void *obj;
+	void *buf; /* KT_ON_QUEUE: where the item goes */
+};
+
+#define KT_WAIT_ANY_MAX 8
+
+/*
+ * Wait for the first of n (1..KT_WAIT_ANY_MAX) things; returns its index.
+ * Exactly one thing is consumed (a unit, an item); the others are left for
+ * other waiters, also when the wait races a timeout or a cancel.  task.
+ * Index >= 0; -ETIMEDOUT; -ECANCELED; -EINVAL; -EPERM outside a task.
+ */
+int kt_wait_any(const struct kt_wait_item *items, size_t n, kt_tick_t timeout);
+/*
+ * Join n tasks (gather), all within one timeout.  task.  0 and every
+ * result in results[] (may be NULL); or the first error of a join.
+ */
+int kt_task_join_all(struct kt_task *const *tasks, size_t n, int *results,
+		     kt_tick_t timeout);
 
 /* ---- the scheduler ------------------------------------------------------ */
 

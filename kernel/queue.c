@@ -1,0 +1,160 @@
+/*
+ * Message queues: a ring of fixed-size items plus FIFO lists of blocked
+ * getters and putters.
+ *
+ * Tasks are served directly: a put that finds a getter waiting (and the
+ * ring empty) copies the item into that getter's buffer; a get that frees
+ * a slot pulls the first blocked putter's item into the ring.  Neither
+ * party has to run again to complete the transfer, so nothing can barge
+ * in between.  Interrupt handlers may put and get without blocking; as the
+ * ring is then shared with an interrupt, each ring operation copies one
+ * item under a short interrupt mask, and an _isr call posts the queue's
+ * work item so the scheduler serves the waiters it cannot touch itself.
+ */
+#include <string.h>
+
+#include "kernel.h"
+#include "port.h"
+
+static unsigned char *slot(struct kt_queue *q, unsigned i)
+{
+	return q->buf + (size_t)(i % q->capacity) * q->item_size;
+}
+
+static bool ring_put(struct kt_queue *q, const void *item)
+{
+	uint32_t s = port_irq_save();
+	bool ok = q->count < q->capacity;
+
+	if (ok) {
+		memcpy(slot(q, (unsigned)q->head + q->count), item, q->item_size);
+		q->count++;
+	}
+	port_irq_restore(s);
+	return ok;
+}
+
+static bool ring_get(struct kt_queue *q, void *item)
+{
+	uint32_t s = port_irq_save();
+	bool ok = q->count > 0;
+
+	if (ok) {
+		memcpy(item, slot(q, q->head), q->item_size);
+		q->head = (uint16_t)((q->head + 1u) % q->capacity);
+		q->count--;
+	}
+	port_irq_restore(s);
+	return ok;
+}
+
+/* Move items to blocked getters and blocked putters' items into the ring. */
+static void serve(struct kt_queue *q)
+{
+	struct kt_waiter *w;
+
+	while ((w = kt_waiter_first(&q->getters)) != NULL && ring_get(q, w->data))
+		kt_waiter_fire(w);
+	while ((w = kt_waiter_first(&q->putters)) != NULL && ring_put(q, w->data))
+		kt_waiter_fire(w);
+}
+
+static void queue_work(void *arg)
+{
+	serve(arg);
+}
+
+int kt_queue_init(struct kt_queue *q, void *storage, size_t item_size,
+		  size_t capacity)
+{
+	if (q == NULL || storage == NULL || item_size == 0 || capacity == 0 ||
+	    item_size > UINT16_MAX || capacity > UINT16_MAX)
+		return -EINVAL;
+	kt_work_init(&q->work, queue_work, q);
+	q->buf = storage;
+	q->item_size = (uint16_t)item_size;
+	q->capacity = (uint16_t)capacity;
+	q->head = 0;
+	q->count = 0;
+	q->dropped = 0;
+	kt_list_init(&q->getters);
+	kt_list_init(&q->putters);
+	return 0;
+}
+
+int kt_queue_put(struct kt_queue *q, const void *item, kt_tick_t timeout)
+{
+	struct kt_waiter *w;
+	int err;
+
+	if (q == NULL || item == NULL)
+		return -EINVAL;
+	w = kt_waiter_first(&q->getters);
+	if (w != NULL && q->count == 0) {
+		memcpy(w->data, item, q->item_size);
+		kt_waiter_fire(w);
+		return 0;
+	}
+	/* Blocked putters go first: FIFO. */
+	if (kt_list_empty(&q->putters) && ring_put(q, item)) {
+		if (w != NULL)
+			serve(q);
+		return 0;
+	}
+	if (timeout == KT_NOWAIT)
+		return -ETIMEDOUT;
+	err = kt_block_check(timeout);
+	if (err != 0)
+		return err;
+	kt_k.cur->w.data = (void *)(uintptr_t)item;
+	kt_list_push_back(&q->putters, &kt_k.cur->w.link);
+	return kt_block_now(timeout, KT_WAIT_QUEUE, q);
+}
+
+int kt_queue_get(struct kt_queue *q, void *item, kt_tick_t timeout)
+{
+	int err;
+
+	if (q == NULL || item == NULL)
+		return -EINVAL;
+	if (kt_list_empty(&q->getters) && ring_get(q, item)) {
+		if (!kt_list_empty(&q->putters))
+			serve(q);
+		return 0;
+	}
+	if (timeout == KT_NOWAIT)
+		return -ETIMEDOUT;
+	err = kt_block_check(timeout);
+	if (err != 0)
+		return err;
+	kt_k.cur->w.data = item;
+	kt_list_push_back(&q->getters, &kt_k.cur->w.link);
+	return kt_block_now(timeout, KT_WAIT_QUEUE, q);
+}
+
+int kt_queue_put_isr(struct kt_queue *q, const void *item)
+{
+	if (q == NULL || item == NULL)
+		return -EINVAL;
+	if (!ring_put(q, item)) {
+		__atomic_fetch_add(&q->dropped, 1u, __ATOMIC_RELAXED);
+		return -EAGAIN;
+	}
+	kt_call_soon(&q->work);
+	return 0;
+}
+
+int kt_queue_get_isr(struct kt_queue *q, void *item)
+{
+	if (q == NULL || item == NULL)
+		return -EINVAL;
+	if (!ring_get(q, item))
+		return -EAGAIN;
+	kt_call_soon(&q->work);
+	return 0;
+}
+
+size_t kt_queue_count(const struct kt_queue *q)
+{
+	return q != NULL ? q->count : 0;
+}
