@@ -33,6 +33,13 @@ struct kt_kernel {
 	struct kt_list ready[KT_PRIO_COUNT];
 	struct kt_work *work_head;    /* posted work, newest first; atomic */
 	volatile kt_tick_t ticks;     /* written by the tick interrupt only */
+	/*
+	 * Non-zero when the scheduler has bookkeeping to do: work was posted,
+	 * a tick passed, or a timer is due.  Set by whoever causes it, cleared
+	 * by the scheduler before it looks: one load decides whether a task
+	 * can switch straight to the next one.
+	 */
+	volatile uint32_t pending;
 	struct kt_task sched;         /* the context kt_run was called from */
 	struct kt_task *all_first, *all_last;
 	struct kt_wheel wheel;
@@ -94,6 +101,12 @@ static inline struct kt_waiter *kt_waiter_first(struct kt_list *q)
 void kt_reschedule(void);
 /* Called when a task's function returns.  Never returns. */
 void kt_task_exit(struct kt_task *t, int result) __attribute__((noreturn));
+
+/* Tell the scheduler it has work: any context. */
+static inline void kt_kick(void)
+{
+	kt_k.pending = 1;
+}
 
 /* Time: the wheel follows the tick counter on the scheduler. */
 void kt_timer_service(void);

@@ -73,8 +73,7 @@ static struct kt_task *ready_pop(void)
 /* Anything for the scheduler itself: posted work, ticks, due timers. */
 static inline bool work_pending(void)
 {
-	return __atomic_load_n(&kt_k.work_head, __ATOMIC_RELAXED) != NULL ||
-	       kt_k.ticks != kt_k.wheel.now || kt_wheel_has_due(&kt_k.wheel);
+	return kt_k.pending != 0;
 }
 
 static void switch_to(struct kt_task *from, struct kt_task *to)
@@ -230,6 +229,7 @@ bool kt_call_soon(struct kt_work *w)
 		w->next = head;
 	while (!__atomic_compare_exchange_n(&kt_k.work_head, &head, w, true,
 					    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	kt_kick();
 	return true;
 }
 
@@ -268,6 +268,7 @@ void kt_tick_isr(void)
 {
 	/* The only writer: a plain increment is enough. */
 	kt_k.ticks = kt_k.ticks + 1;
+	kt_kick();
 }
 
 /* ---- the loop --------------------------------------------------------- */
@@ -287,6 +288,7 @@ void kt_init(kt_tick_t start)
 		kt_list_init(&kt_k.ready[p]);
 	kt_k.work_head = NULL;
 	kt_k.ticks = start;
+	kt_k.pending = 0;
 	kt_k.sched = (struct kt_task){ .name = "scheduler", .state = KT_RUNNING };
 	kt_list_init(&kt_k.sched.w.link);
 	kt_list_init(&kt_k.sched.joiners);
@@ -300,6 +302,7 @@ void kt_run_until_idle(void)
 	for (;;) {
 		struct kt_task *next;
 
+		kt_k.pending = 0; /* before looking: a later kick is seen */
 		run_work();
 		kt_timer_service();
 		next = ready_pop();

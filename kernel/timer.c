@@ -167,6 +167,9 @@ static void timer_expire(struct kt_timer *t)
 void kt_timer_service(void)
 {
 	kt_wheel_advance(&kt_k.wheel, kt_k.ticks, timer_expire);
+	/* The tick may have moved on meanwhile, or a callback left a timer due. */
+	if (kt_wheel_has_due(&kt_k.wheel) || kt_k.ticks != kt_k.wheel.now)
+		kt_kick();
 }
 
 void kt_timer_init(struct kt_timer *t, void (*fn)(void *), void *arg)
@@ -183,6 +186,8 @@ void kt_timer_start_at(struct kt_timer *t, kt_tick_t expires, kt_tick_t period)
 	t->expires = expires;
 	t->period = period;
 	kt_wheel_add(&kt_k.wheel, t);
+	if (kt_wheel_has_due(&kt_k.wheel))
+		kt_kick();
 }
 
 int kt_timer_start(struct kt_timer *t, kt_tick_t delay, kt_tick_t period)
