@@ -32,7 +32,8 @@ KERNEL_SRCS := $(wildcard kernel/*.c)
 PORT_SRCS := $(wildcard kernel/port/$(PORT)/*.c kernel/port/$(PORT)/*.S)
 CFLAGS := $(CPU_FLAGS) -Os -g3 -std=c11 $(WARN) -ffunction-sections -fdata-sections \
 	-MD -MP -Ikernel -Iboard -Iboard/$(BOARD) $(BOARD_CFLAGS)
-LDFLAGS := $(CPU_FLAGS) -T $(LDSCRIPT) -Wl,--gc-sections -Wl,-Map=$@.map \
+# Recursive (=), so that $@ in the map file name is the image being linked.
+LDFLAGS = $(CPU_FLAGS) -T $(LDSCRIPT) -Wl,--gc-sections -Wl,-Map=$@.map \
 	--specs=nano.specs -Wl,--no-warn-rwx-segments
 
 # Object lists: every image links the kernel, the port and the board.
@@ -49,7 +50,7 @@ $(BDIR)/%.o: %.S | deps-arm
 	@[ "$(V)" = 1 ] || echo "  AS      $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BDIR)/%.elf: $(BASE_OBJS)
+$(BDIR)/%.elf: $(BASE_OBJS) $(LDSCRIPT)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o,$^) -o $@
 	$(Q)$(OBJCOPY) -O binary $@ $(@:.elf=.bin)
@@ -61,12 +62,13 @@ SCENARIOS := $(patsubst tests/qemu/%.c,$(BDIR)/tests/%.elf,$(wildcard tests/qemu
 
 $(DEMO): $(call obj,$(wildcard apps/demo/*.c))
 $(BENCH): $(call obj,$(wildcard apps/bench/*.c))
-$(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o $(BDIR)/tests/qemu/scenario.o
+# A static pattern rule: its objects are explicit, so make neither prefers
+# the generic %.elf rule above nor deletes them as intermediate files.
+$(SCENARIOS): $(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o \
+		$(BDIR)/tests/qemu/scenario.o $(BASE_OBJS) $(LDSCRIPT)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS) $^ $(BASE_OBJS) -o $@
-
-$(BDIR)/tests/%.elf: $(BASE_OBJS)
+	$(Q)$(CC) $(LDFLAGS) $(filter %.o,$^) -o $@
 
 .PHONY: all run test host-test qemu-test bench size flash debug clean deps deps-arm deps-qemu deps-host
 all: $(DEMO) $(BENCH)

@@ -99,6 +99,74 @@ static int wake_kicker(void *arg)
 	return 0;
 }
 
+/* 3. mutex lock + unlock, uncontended */
+static struct kt_mutex mtx;
+static uint32_t op_t0, op_t1;
+
+static int mutex_alone(void *arg)
+{
+	(void)arg;
+	op_t0 = board_cycles();
+	for (uint32_t i = 0; i < N; i++) {
+		sink = i;
+		kt_mutex_lock(&mtx, KT_FOREVER);
+		kt_mutex_unlock(&mtx);
+	}
+	op_t1 = board_cycles();
+	return 0;
+}
+
+/* 4. contended: two tasks take turns, each unlock hands to the other */
+static int mutex_contender(void *arg)
+{
+	if (arg != NULL)
+		op_t0 = board_cycles();
+	for (uint32_t i = 0; i < N; i++) {
+		sink = i;
+		kt_mutex_lock(&mtx, KT_FOREVER);
+		kt_yield(); /* the other task comes and waits */
+		kt_mutex_unlock(&mtx);
+	}
+	op_t1 = board_cycles();
+	return 0;
+}
+
+/* 5. semaphore give + take */
+static struct kt_sem sem;
+
+static int sem_loop(void *arg)
+{
+	(void)arg;
+	op_t0 = board_cycles();
+	for (uint32_t i = 0; i < N; i++) {
+		sink = i;
+		kt_sem_give(&sem);
+		kt_sem_take(&sem, KT_FOREVER);
+	}
+	op_t1 = board_cycles();
+	return 0;
+}
+
+/* 6. 16-byte message queue put + get */
+static struct kt_queue queue;
+static uint32_t queue_store[8][4];
+
+static int queue_loop(void *arg)
+{
+	uint32_t in[4] = { 1, 2, 3, 4 }, out[4];
+
+	(void)arg;
+	op_t0 = board_cycles();
+	for (uint32_t i = 0; i < N; i++) {
+		in[0] = i;
+		kt_queue_put(&queue, in, KT_FOREVER);
+		kt_queue_get(&queue, out, KT_FOREVER);
+	}
+	op_t1 = board_cycles();
+	sink = out[0];
+	return 0;
+}
+
 static void run_pair(kt_entry_fn a, void *arg_a, unsigned prio_a,
 		     kt_entry_fn b, void *arg_b, unsigned prio_b)
 {
@@ -135,6 +203,23 @@ int main(void)
 	run_pair(wake_waiter, NULL, 2, wake_kicker, NULL, 1);
 	wake_x100 = per_op_x100(wake_t1 - wake_t0, N);
 	report("isr-to-task", wake_x100 - empty_x100);
+
+	kt_mutex_init(&mtx);
+	run_pair(mutex_alone, NULL, 1, NULL, NULL, 0);
+	report("mutex-lock-unlock", per_op_x100(op_t1 - op_t0, N) - empty_x100);
+
+	/* Each iteration of each task: lock (blocking half the time), yield,
+	 * unlock handing over: 2N hand-offs in all. */
+	run_pair(mutex_contender, (void *)1, 1, mutex_contender, NULL, 1);
+	report("mutex-handoff", per_op_x100(op_t1 - op_t0, 2 * N) - empty_x100);
+
+	kt_sem_init(&sem, 0, 1);
+	run_pair(sem_loop, NULL, 1, NULL, NULL, 0);
+	report("sem-give-take", per_op_x100(op_t1 - op_t0, N) - empty_x100);
+
+	kt_queue_init(&queue, queue_store, 16, 8);
+	run_pair(queue_loop, NULL, 1, NULL, NULL, 0);
+	report("queue-put-get-16B", per_op_x100(op_t1 - op_t0, N) - empty_x100);
 
 	board_tick_enable(true);
 	printf("bench done\n");

@@ -1,0 +1,168 @@
+/*
+ * The kettle demo, what `make run` boots: a few tasks sharing one CPU
+ * cooperatively, and an echo task answering the console.
+ *
+ * - heartbeat: a line every second, on a drift-free schedule
+ *   (kt_sleep_until), with the uptime and the console counters;
+ * - two workers on their own periods (0.7 s and 1.3 s), so their lines
+ *   interleave with the heartbeat's;
+ * - echo: echoes what you type (backspace erases) and on Enter answers
+ *   with the line.  "ps" lists the tasks, "quiet" and "loud" stop and
+ *   restart the periodic lines, "exit" leaves QEMU.
+ *
+ * Every task blocks somewhere (a sleep or the UART), so the CPU idles in
+ * WFI between them; the echo task wakes only when the UART's receive
+ * interrupt has put bytes in its ring.  The demo runs forever.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "board.h"
+#include "kettle.h"
+
+#define STACK 2048
+#define LINE_MAX 80
+
+static struct kt_task heartbeat_task, worker_tasks[2], echo_task;
+static uint8_t heartbeat_stack[STACK], worker_stacks[2][STACK];
+static uint8_t echo_stack[STACK];
+static volatile bool quiet;
+
+struct worker {
+	const char *name;
+	kt_tick_t period;
+};
+
+static const struct worker workers[2] = {
+	{ "worker-a", KT_TICK_HZ * 7 / 10 },
+	{ "worker-b", KT_TICK_HZ * 13 / 10 },
+};
+
+/* "[   12.345]": the uptime in seconds. */
+static void stamp(void)
+{
+	kt_tick_t now = kt_now();
+
+	printf("[%5lu.%03lu] ", (unsigned long)(now / KT_TICK_HZ),
+	       (unsigned long)(now % KT_TICK_HZ * 1000u / KT_TICK_HZ));
+}
+
+static int heartbeat(void *arg)
+{
+	kt_tick_t next = kt_now();
+	unsigned beat = 0;
+	(void)arg;
+
+	for (;;) {
+		struct board_uart_stats st;
+
+		kt_sleep_until(&next, KT_TICK_HZ);
+		beat++;
+		if (quiet)
+			continue;
+		board_uart_stats(&st);
+		stamp();
+		printf("heartbeat %u (uart: %lu in, %lu out)\n", beat,
+		       (unsigned long)st.rx_bytes, (unsigned long)st.tx_bytes);
+	}
+	return 0; /* not reached: the demo runs forever */
+}
+
+static int worker(void *arg)
+{
+	const struct worker *w = arg;
+	kt_tick_t next = kt_now();
+
+	for (unsigned step = 1;; step++) {
+		kt_sleep_until(&next, w->period);
+		if (quiet)
+			continue;
+		stamp();
+		printf("%s: step %u\n", w->name, step);
+	}
+	return 0;
+}
+
+static void list_tasks(void)
+{
+	const struct kt_task *t = NULL;
+
+	printf("%-10s %-8s %-6s %4s %10s %8s\n", "task", "state", "wait",
+	       "prio", "stack", "runs");
+	while ((t = kt_task_next(t)) != NULL) {
+		struct kt_task_info info;
+
+		if (kt_task_info(t, &info) != 0)
+			continue;
+		printf("%-10s %-8s %-6s %4u %4lu/%-5lu %8lu\n", info.name,
+		       kt_state_name(info.state), kt_wait_name(info.wait),
+		       info.prio, (unsigned long)info.stack_used,
+		       (unsigned long)info.stack_size, (unsigned long)info.runs);
+	}
+}
+
+static void answer(const char *line)
+{
+	if (strcmp(line, "ps") == 0) {
+		list_tasks();
+	} else if (strcmp(line, "quiet") == 0) {
+		quiet = true;
+		printf("periodic lines off (\"loud\" brings them back)\n");
+	} else if (strcmp(line, "loud") == 0) {
+		quiet = false;
+	} else if (strcmp(line, "exit") == 0) {
+		printf("bye\n");
+		board_exit(0);
+	} else if (line[0] != '\0') {
+		stamp();
+		printf("%s heard: \"%s\"\n", kt_self()->name, line);
+	}
+}
+
+static int echo(void *arg)
+{
+	char line[LINE_MAX + 1];
+	size_t len = 0;
+	(void)arg;
+
+	printf("type a line and press Enter; try \"ps\", \"quiet\", \"exit\"\n");
+	for (;;) {
+		char buf[16];
+		int n = board_uart_read(buf, sizeof(buf), KT_FOREVER);
+
+		for (int i = 0; i < n; i++) {
+			char c = buf[i];
+
+			if (c == '\r' || c == '\n') {
+				line[len] = '\0';
+				printf("\n");
+				answer(line);
+				len = 0;
+			} else if (c == 0x7f || c == '\b') {
+				if (len > 0) {
+					len--;
+					printf("\b \b");
+				}
+			} else if (c >= ' ' && len < LINE_MAX) {
+				line[len++] = c;
+				board_uart_write(&c, 1, KT_FOREVER);
+			}
+		}
+	}
+	return 0;
+}
+
+int main(void)
+{
+	kt_init(0);
+	printf("\nkettle demo: %u ticks/s\n",
+	       (unsigned)KT_TICK_HZ);
+	kt_task_spawn(&heartbeat_task, "heartbeat", heartbeat, NULL,
+		      heartbeat_stack, STACK, 3);
+	for (int i = 0; i < 2; i++)
+		kt_task_spawn(&worker_tasks[i], workers[i].name, worker,
+			      (void *)&workers[i], worker_stacks[i], STACK, 2);
+	kt_task_spawn(&echo_task, "echo", echo, NULL, echo_stack, STACK, 4);
+	kt_run();
+}

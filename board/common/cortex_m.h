@@ -1,0 +1,72 @@
+/*
+ * The Cortex-M core peripherals the boards touch: NVIC, SysTick, SCB.
+ *
+ * These sit at the same addresses on every Cortex-M (the System Control
+ * Space at 0xE000E000), so every board and driver shares this header
+ * instead of a vendor CMSIS.  Plain volatile accesses; each helper is a
+ * single store or load, callable from any context.
+ */
+#ifndef BOARD_CORTEX_M_H
+#define BOARD_CORTEX_M_H
+
+#include <stdint.h>
+
+#define CM_REG(addr) (*(volatile uint32_t *)(uintptr_t)(addr))
+
+/* SysTick */
+#define SYST_CSR CM_REG(0xe000e010u)
+#define SYST_RVR CM_REG(0xe000e014u)
+#define SYST_CVR CM_REG(0xe000e018u)
+#define SYST_CSR_ENABLE (1u << 0)
+#define SYST_CSR_TICKINT (1u << 1)
+#define SYST_CSR_CORECLK (1u << 2) /* the core clock, not the reference */
+
+/* SCB */
+#define SCB_ICSR CM_REG(0xe000ed04u)
+#define SCB_VTOR CM_REG(0xe000ed08u)
+#define SCB_CCR CM_REG(0xe000ed14u)
+#define SCB_SHCSR CM_REG(0xe000ed24u)
+#define SCB_CFSR CM_REG(0xe000ed28u)
+#define SCB_HFSR CM_REG(0xe000ed2cu)
+#define SCB_MMFAR CM_REG(0xe000ed34u)
+#define SCB_BFAR CM_REG(0xe000ed38u)
+#define SCB_CCR_DIV_0_TRP (1u << 4)
+#define SCB_SHCSR_FAULTS_ENA (7u << 16) /* MemManage, BusFault, UsageFault */
+
+/* NVIC: one bit per external interrupt line in each bank of 32. */
+#define NVIC_ISER(n) CM_REG(0xe000e100u + 4u * (n))
+#define NVIC_ICER(n) CM_REG(0xe000e180u + 4u * (n))
+#define NVIC_ISPR(n) CM_REG(0xe000e200u + 4u * (n))
+#define NVIC_ICPR(n) CM_REG(0xe000e280u + 4u * (n))
+
+static inline void nvic_enable(unsigned irq)
+{
+	NVIC_ISER(irq / 32) = 1u << (irq % 32);
+}
+
+static inline void nvic_disable(unsigned irq)
+{
+	NVIC_ICER(irq / 32) = 1u << (irq % 32);
+	__asm volatile("dsb\n\tisb" ::: "memory");
+}
+
+static inline void nvic_pend(unsigned irq)
+{
+	NVIC_ISPR(irq / 32) = 1u << (irq % 32);
+}
+
+static inline void nvic_unpend(unsigned irq)
+{
+	NVIC_ICPR(irq / 32) = 1u << (irq % 32);
+}
+
+/* The active exception number: 0 in thread mode, 16 + n in IRQ n. */
+static inline uint32_t cm_ipsr(void)
+{
+	uint32_t ipsr;
+
+	__asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+	return ipsr;
+}
+
+#endif

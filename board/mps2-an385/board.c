@@ -1,0 +1,195 @@
+/*
+ * mps2-an385 (Cortex-M3, 25 MHz, under QEMU): the board API of board.h.
+ *
+ * The console is UART0, a CMSDK APB UART (board/drivers/cmsdk_uart.c) on
+ * interrupts 0 (RX) and 1 (TX), with the overrun interrupts of UARTs 0-2
+ * ORed onto line 12.  SysTick counts the kernel's ticks on the core clock.
+ * CMSDK TIMER0 free-runs from 0xffffffff down at the CPU clock and
+ * board_cycles() returns its complement, which counts up; TIMER1 only
+ * paces QEMU's virtual clock (icount_pacer_start).  Interrupt line 31 has
+ * no device on this board: it is the soft interrupt.
+ *
+ * Every interrupt keeps the default priority (0), so handlers never
+ * preempt each other; faults preempt them all.
+ */
+#include <stdio.h>
+
+#include "board.h"
+#include "common/cortex_m.h"
+#include "common/semihost.h"
+#include "drivers/cmsdk_uart.h"
+
+#define CPU_HZ 25000000u
+#define CONSOLE_BAUD 115200u
+
+#define UART0_BASE 0x40004000u
+#define UART0_RX_IRQ 0u
+#define UART0_TX_IRQ 1u
+#define UART_OVERFLOW_IRQ 12u
+#define SOFT_IRQ 31u
+
+#define TIMER0_CTRL CM_REG(0x40000000u)
+#define TIMER0_VALUE CM_REG(0x40000004u)
+#define TIMER0_RELOAD CM_REG(0x40000008u)
+#define TIMER1_CTRL CM_REG(0x40001000u)
+#define TIMER1_VALUE CM_REG(0x40001004u)
+#define TIMER1_RELOAD CM_REG(0x40001008u)
+#define TIMER_CTRL_EN (1u << 0)
+
+/* The exit code for a board that cannot even bring up its console. */
+#define EXIT_BOARD_INIT 99
+
+static struct cmsdk_uart console;
+/* RX: ~50 ms of input at the ~10 KB/s QEMU delivers.  TX: a few lines. */
+static uint8_t console_rx[512];
+static uint8_t console_tx[1024];
+static void (*volatile soft_irq_handler)(void);
+
+/*
+ * A QEMU workaround, harmless elsewhere.  Under -icount sleep=off, QEMU
+ * 7.2 advances virtual time past the tick when the CPU wakes from WFI
+ * unless some timer is due no later than the next tick: each idle wake
+ * then costs two tick periods of virtual time and the second SysTick is
+ * merged into the first, still pending, so the kernel counts one tick
+ * where 50,000 cycles passed (measured: exactly 2x on every idle tick,
+ * with SysTick and with a CMSDK timer alike, at any -icount shift).
+ * TIMER1 running at the tick period, started with SysTick and with its
+ * interrupt off, restores exactly 25,000 cycles per tick: board_cycles()
+ * and kt_now() then agree.  It costs nothing but a timer this board has
+ * no other use for.
+ */
+static void icount_pacer_start(void)
+{
+	TIMER1_CTRL = 0;
+	TIMER1_RELOAD = CPU_HZ / KT_TICK_HZ - 1u;
+	TIMER1_VALUE = CPU_HZ / KT_TICK_HZ - 1u;
+	TIMER1_CTRL = TIMER_CTRL_EN; /* no interrupt: it only has to be due */
+}
+
+void board_init(void)
+{
+	const struct cmsdk_uart_config cfg = {
+		.base = UART0_BASE,
+		.pclk_hz = CPU_HZ,
+		.baud = CONSOLE_BAUD,
+		.rx_irq = UART0_RX_IRQ,
+		.tx_irq = UART0_TX_IRQ,
+		.rx_buf = console_rx,
+		.rx_size = sizeof(console_rx),
+		.tx_buf = console_tx,
+		.tx_size = sizeof(console_tx),
+	};
+
+	TIMER0_CTRL = 0;
+	TIMER0_RELOAD = 0xffffffffu;
+	TIMER0_VALUE = 0xffffffffu;
+	TIMER0_CTRL = TIMER_CTRL_EN;
+
+	if (cmsdk_uart_init(&console, &cfg) != 0)
+		board_exit(EXIT_BOARD_INIT);
+	nvic_enable(UART_OVERFLOW_IRQ);
+	nvic_enable(SOFT_IRQ);
+
+	SYST_CSR = 0;
+	SYST_RVR = CPU_HZ / KT_TICK_HZ - 1u;
+	SYST_CVR = 0;
+	SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CORECLK;
+	icount_pacer_start();
+
+	/* Unbuffered: printf output reaches the UART when printf returns. */
+	setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+/* ---- interrupt handlers (named in startup.c's vector table) ---------------- */
+
+void uart0_rx_handler(void)
+{
+	cmsdk_uart_rx_isr(&console);
+}
+
+void uart0_tx_handler(void)
+{
+	cmsdk_uart_tx_isr(&console);
+}
+
+void uart_overflow_handler(void)
+{
+	/* Lines of UARTs 1 and 2 too, but only UART0 enables its overrun irq. */
+	cmsdk_uart_overflow_isr(&console);
+}
+
+void soft_irq_handler_entry(void)
+{
+	void (*h)(void) = soft_irq_handler;
+
+	if (h != NULL)
+		h();
+}
+
+/* ---- the board API ---------------------------------------------------------- */
+
+void board_tick_enable(bool on)
+{
+	/* The counter keeps running, so the tick keeps its phase. */
+	if (on)
+		SYST_CSR |= SYST_CSR_TICKINT;
+	else
+		SYST_CSR &= ~SYST_CSR_TICKINT;
+}
+
+int board_uart_read(void *buf, size_t len, kt_tick_t timeout)
+{
+	if (console.regs == NULL)
+		return -ENODEV; /* before board_init */
+	return cmsdk_uart_read(&console, buf, len, timeout);
+}
+
+int board_uart_write(const void *buf, size_t len, kt_tick_t timeout)
+{
+	if (console.regs == NULL)
+		return -ENODEV;
+	return cmsdk_uart_write(&console, buf, len, timeout);
+}
+
+void board_uart_stats(struct board_uart_stats *s)
+{
+	struct cmsdk_uart_stats st;
+
+	cmsdk_uart_get_stats(&console, &st);
+	s->rx_bytes = st.rx_bytes;
+	s->tx_bytes = st.tx_bytes;
+	s->rx_dropped = st.rx_dropped;
+	s->rx_overrun = st.rx_overrun;
+}
+
+void board_exit(int code)
+{
+	if (code < 0 || code > 255)
+		code = 255;
+	if (console.regs != NULL)
+		cmsdk_uart_flush(&console);
+	semihost_exit((uint32_t)code);
+	/* Only reached when the host ignores semihosting: stop here. */
+	for (;;)
+		__asm volatile("cpsid i\n\twfi" ::: "memory");
+}
+
+uint32_t board_cycles(void)
+{
+	return ~TIMER0_VALUE;
+}
+
+uint32_t board_cycles_hz(void)
+{
+	return CPU_HZ;
+}
+
+void board_soft_irq_set(void (*handler)(void))
+{
+	soft_irq_handler = handler;
+}
+
+void board_soft_irq_pend(void)
+{
+	nvic_pend(SOFT_IRQ);
+}

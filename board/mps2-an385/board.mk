@@ -1,0 +1,10 @@
+# mps2-an385: ARM MPS2 with the AN385 FPGA image, a Cortex-M3 at 25 MHz.
+# QEMU only (-M mps2-an385).  Sets and appends; the Makefile has the rules.
+CPU_FLAGS := -mcpu=cortex-m3 -mthumb
+PORT := cortex-m
+BOARD_SRCS += board/mps2-an385/startup.c board/mps2-an385/board.c \
+	board/drivers/cmsdk_uart.c \
+	board/common/fault.c board/common/semihost.c board/common/syscalls.c
+LDSCRIPT := linker/mps2-an385.ld
+QEMU_MACHINE := mps2-an385
+QEMU_FLAGS :=

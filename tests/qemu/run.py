@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+"""Run kettle's on-target scenarios under QEMU and report.
+
+    run.py --machine mps2-an385 build/mps2-an385/tests/sc_*.elf
+
+Each ELF boots in its own QEMU under a hard timeout (the process is killed
+when it expires).  The UART goes to a small pipe (-serial stdio), except for
+interactive scenarios (name containing "uart_echo"), whose UART is a TCP
+socket the runner connects to and talks through.  For "uart_flood" the
+runner leaves the pipe unread for --pause seconds, so the firmware's UART
+output backs up (QEMU writes stdio non-blocking: a full pipe stalls the
+UART, not the emulator), and then checks the flood lines it printed.
+
+A scenario passes when QEMU exits with code 0 (the firmware's failure
+count, through semihosting), its output has no "FAIL", and it printed its
+summary line "scenario <name>: N checks, 0 failed" (so a firmware that
+exits 0 without finishing does not pass).  Prints "PASS name" or
+"FAIL name (reason)" with the output, and at the end exactly one line
+"N passed, N failed".  Exits non-zero if any failed or none ran.  Exit
+codes 100-199 are the board's fault handler: 100 + exception number.
+
+Time: QEMU runs with -icount shift=3,sleep=off, so virtual time is a pure
+function of the instructions executed (run after run the same) and an idle
+guest skips straight to its next timer instead of waiting in real time
+(about 7-15 virtual ticks pass per real millisecond when idle): sleeping
+scenarios take a second or two, not their virtual duration.  The board
+keeps a timer running at the tick rate so that QEMU 7.2's sleep=off does
+not overshoot each idle wake-up by a whole tick (board/mps2-an385/board.c).
+The interactive scenarios are paced by the host, not by virtual time; the
+firmware waits for the host without timeouts and the runner's hard timeout
+is the backstop.
+
+The uart_echo protocol (firmware in tests/qemu/sc_uart_echo.c):
+  1. firmware -> "uart_echo: ready\n"
+  2. runner -> 12-byte header, little-endian u32s: payload length, seed,
+     burst length
+  3. echo: runner -> the payload, paced; the firmware echoes every byte
+     verbatim and checks it against the same generator (payload()).
+     Once every byte came back, runner -> "Q".
+  4. burst: firmware -> "uart_echo: burst\n"; runner -> the burst at full
+     speed, which the firmware lets overflow its receive buffer.
+  5. firmware -> its report and summary; exits.
+"""
+
+import argparse
+import fcntl
+import os
+import re
+import select
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+QEMU = "qemu-system-arm"
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+READY = b"uart_echo: ready\n"
+SUMMARY = re.compile(rb"scenario \S+: \d+ checks, 0 failed")
+
+
+def payload(count, seed):
+    """The echo test data: every byte value once, then xorshift32 bytes.
+
+    Must match sc_uart_echo.c: byte i < 256 is (i * 167 + 13) & 0xff (a
+    permutation: 167 is odd), then the top byte of each xorshift32 step.
+    """
+    out = bytearray()
+    x = seed
+    for i in range(count):
+        if i < 256:
+            out.append((i * 167 + 13) & 0xFF)
+            continue
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        out.append(x >> 24)
+    return bytes(out)
+
+
+def burst_data(n):
+    """The burst: must match burst_byte() in sc_uart_echo.c."""
+    return bytes((i * 7 + 3) & 0xFF for i in range(n))
+
+
+def qemu_base(args, elf):
+    cmd = [
+        QEMU, "-M", args.machine, "-kernel", elf,
+        "-display", "none", "-monitor", "none",
+        "-semihosting-config", "enable=on,target=native",
+    ]
+    if args.icount:
+        cmd += ["-icount", "shift=3,sleep=off"]
+    return cmd
+
+
+def text(data):
+    return data.decode("utf-8", errors="replace")
+
+
+def verdict(rc, output, timed_out):
+    """None when the scenario passed, else the reason it did not."""
+    if timed_out:
+        return "timeout"
+    if rc != 0:
+        if rc >= 100 and rc < 200:
+            return "exit code %d: fault or unexpected exception %d" % (rc, rc - 100)
+        return "exit code %d" % rc
+    if b"FAIL" in output:
+        return "output has FAIL"
+    if not SUMMARY.search(output):
+        return "no summary line"
+    return None
+
+
+FLOOD_LINE = re.compile(rb"^flood (\d{4}) abcdefghijklmnopqrstuvwxyz0123456789$")
+
+
+def check_flood(output, lines=1000):
+    """uart_flood's lines: all there, whole, in order (None when so)."""
+    got = [int(m.group(1)) for m in
+           (FLOOD_LINE.match(l) for l in output.splitlines()) if m]
+    if got != list(range(lines)):
+        bad = next((i for i in range(min(len(got), lines)) if got[i] != i),
+                   min(len(got), lines))
+        return "flood lines: %d whole, first missing or out of order: %d" % (
+            len(got), bad)
+    return None
+
+
+def run_plain(args, elf):
+    """Run to exit with the UART on a pipe; returns (reason, output).
+
+    The pipe is made small (4 KB), and for uart_flood the runner reads
+    nothing for --pause seconds, so that QEMU's UART backs up (QEMU writes
+    its stdio non-blocking, so a full pipe stalls the UART, not QEMU).
+    """
+    flood = "uart_flood" in os.path.basename(elf)
+    cmd = qemu_base(args, elf) + ["-serial", "stdio"]
+    rfd, wfd = os.pipe()
+    try:
+        fcntl.fcntl(rfd, F_SETPIPE_SZ, 4096)
+    except OSError:
+        pass  # not Linux: the pipe keeps its size, flood waits less
+    with tempfile.TemporaryFile() as qerr:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=wfd,
+                                stderr=qerr)
+        os.close(wfd)
+        deadline = time.monotonic() + args.timeout
+        if flood:
+            time.sleep(args.pause)
+        out = bytearray()
+        timed_out = False
+        with os.fdopen(rfd, "rb", buffering=0) as r:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    timed_out = True
+                    break
+                ready, _, _ = select.select([r], [], [], left)
+                if not ready:
+                    continue
+                data = r.read(65536)
+                if not data:
+                    break
+                out += data
+        if timed_out:
+            proc.kill()
+        try:
+            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            timed_out = True
+        qerr.seek(0)
+        err = qerr.read()
+    reason = verdict(proc.returncode, bytes(out), timed_out)
+    if reason is None and flood:
+        reason = check_flood(bytes(out))
+    return reason, bytes(out) + err
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def connect(port, proc, deadline):
+    """Connect to QEMU's UART socket, retrying while QEMU starts up.
+
+    """
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return None
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.settimeout(1)
+        try:
+            sock.connect(("127.0.0.1", port))
+            return sock
+        except OSError:
+            sock.close()
+            time.sleep(0.02)
+    return None
+
+
+class Uart:
+    """The runner's end of the UART socket, with a receive buffer."""
+
+    def __init__(self, sock, deadline):
+        self.sock = sock
+        self.sock.setblocking(False)
+        self.buf = bytearray()
+        self.deadline = deadline
+        self.eof = False
+
+    def poll(self, wait):
+        """Take what has arrived, waiting at most wait seconds for it."""
+        wait = max(0.0, min(wait, self.deadline - time.monotonic()))
+        if self.eof:
+            time.sleep(wait)
+            return
+        ready, _, _ = select.select([self.sock], [], [], wait)
+        if not ready:
+            return
+        try:
+            data = self.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.eof = True
+        self.buf += data
+
+    def send(self, data):
+        """Send all of data before the deadline; on failure, mark EOF."""
+        try:
+            self.sock.settimeout(max(0.1, self.deadline - time.monotonic()))
+            self.sock.sendall(data)
+        except OSError:
+            self.eof = True
+        self.sock.setblocking(False)
+
+    def expired(self):
+        return time.monotonic() >= self.deadline
+
+    def wait_for(self, pattern, start=0):
+        """Index just past pattern (searched from start), None on timeout/EOF."""
+        while True:
+            at = self.buf.find(pattern, start)
+            if at >= 0:
+                return at + len(pattern)
+            if self.eof or self.expired():
+                return None
+            self.poll(0.1)
+
+    def wait_len(self, n):
+        """Wait until the buffer holds n bytes; False on timeout/EOF."""
+        while len(self.buf) < n:
+            if self.eof or self.expired():
+                return False
+            self.poll(0.1)
+        return True
+
+
+def first_difference(got, want):
+    n = min(len(got), len(want))
+    return next((i for i in range(n) if got[i] != want[i]), n)
+
+
+def echo_session(args, uart):
+    """Talk the uart_echo protocol; returns (reason or None, shown output).
+
+    The shown output is what the firmware printed, with the binary echo
+    replaced by a line of the runner's.
+    """
+    start = uart.wait_for(READY)
+    if start is None:
+        return "no ready banner", bytes(uart.buf)
+    data = payload(args.echo_bytes, args.seed)
+    uart.send(struct.pack("<III", len(data), args.seed, args.burst))
+
+    # 3. echo, paced
+    sent = 0
+    begun = time.monotonic()
+    while len(uart.buf) - start < len(data):
+        if uart.eof or uart.expired():
+            break
+        if sent < len(data):
+            due = begun + sent / args.rate
+            now = time.monotonic()
+            if now >= due:
+                chunk = data[sent:sent + args.chunk]
+                uart.send(chunk)
+                sent += len(chunk)
+                continue
+            uart.poll(due - now)
+        else:
+            uart.poll(0.1)
+    echoed = bytes(uart.buf[start:start + len(data)])
+    shown = bytes(uart.buf[:start])
+    pos = start + len(echoed)
+    if echoed != data:
+        return "echo differs at byte %d of %d (got %d bytes back)" % (
+            first_difference(echoed, data), len(data), len(echoed)), \
+            shown + bytes(uart.buf[pos:])
+    took = time.monotonic() - begun
+    shown += b"[runner: %d bytes echoed in order, %.2f s, %.0f B/s]\n" % (
+        len(data), took, len(data) / took)
+    uart.send(b"Q")
+
+    # 4. burst, unpaced and unread by the firmware
+    if args.burst:
+        end = uart.wait_for(b"uart_echo: burst\n", pos)
+        if end is None:
+            return "no burst prompt", shown + bytes(uart.buf[pos:])
+        uart.send(burst_data(args.burst))
+
+    # 5. the report, until QEMU exits and closes the socket
+    while not uart.eof and not uart.expired():
+        uart.poll(0.2)
+    return None, shown + bytes(uart.buf[pos:])
+
+
+def run_interactive(args, elf):
+    """Run with the UART on a TCP socket and drive the echo protocol."""
+    for attempt in range(3):
+        port = free_port()
+        cmd = qemu_base(args, elf) + [
+            "-chardev",
+            "socket,id=s0,host=127.0.0.1,port=%d,server=on,wait=on" % port,
+            "-serial", "chardev:s0",
+        ]
+        with tempfile.TemporaryFile() as qout:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                    stdout=qout, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + args.timeout
+            sock = connect(port, proc, deadline)
+            if sock is None:
+                proc.kill()
+                proc.wait()
+                qout.seek(0)
+                err = qout.read()
+                if b"Address already in use" in err and attempt < 2:
+                    continue  # lost the race for the port: another one
+                return "could not connect to the UART socket", err
+            with sock:
+                reason, shown = echo_session(args, Uart(sock, deadline))
+                if reason is not None:
+                    proc.kill()  # the firmware waits for what never comes
+                timed_out = False
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    timed_out = True
+            qout.seek(0)
+            shown += b"".join(l for l in qout.read().splitlines(True)
+                              if b"QEMU waiting for connection" not in l)
+            if reason is None:
+                reason = verdict(proc.returncode, shown, timed_out)
+            return reason, shown
+    return "no free port", b""
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--machine", required=True, help="QEMU -M machine")
+    ap.add_argument("--timeout", type=float, default=20.0,
+                    help="hard limit per scenario, seconds (default 20)")
+    ap.add_argument("--no-icount", dest="icount", action="store_false",
+                    help="run in real time instead of -icount shift=3,sleep=off")
+    ap.add_argument("--echo-bytes", type=int, default=4096,
+                    help="uart_echo payload size (default 4096)")
+    ap.add_argument("--rate", type=float, default=8000.0,
+                    help="uart_echo send rate, bytes per second (default 8000)")
+    ap.add_argument("--chunk", type=int, default=64,
+                    help="uart_echo bytes per send (default 64)")
+    ap.add_argument("--seed", type=int, default=0x6b657474,
+                    help="uart_echo payload seed (nonzero)")
+    ap.add_argument("--burst", type=int, default=2048,
+                    help="uart_echo unread burst size, to overflow (default 2048)")
+    ap.add_argument("--pause", type=float, default=0.3,
+                    help="uart_flood: seconds before reading starts (default 0.3)")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="show the output of passing scenarios too")
+    ap.add_argument("elfs", nargs="*")
+    args = ap.parse_args()
+    if not 0 < args.seed < 1 << 32:
+        ap.error("--seed must be a nonzero 32-bit number (xorshift)")
+
+    passed = failed = 0
+    for elf in args.elfs:
+        name = os.path.splitext(os.path.basename(elf))[0]
+        t0 = time.monotonic()
+        if "uart_echo" in name:
+            reason, output = run_interactive(args, elf)
+        else:
+            reason, output = run_plain(args, elf)
+        took = time.monotonic() - t0
+        if reason is None:
+            passed += 1
+            print("PASS %s (%.2f s)" % (name, took))
+        else:
+            failed += 1
+            print("FAIL %s (%s)" % (name, reason))
+        if reason is not None or args.verbose:
+            for line in text(output).splitlines():
+                print("    | " + line)
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
