@@ -80,7 +80,12 @@ run: $(DEMO) | deps-qemu
 	@echo "kettle demo on $(BOARD): type to talk to the echo task; Ctrl-A x quits."
 	$(QEMU) -nographic -kernel $(DEMO)
 
-test: host-test qemu-test
+# Fragments in mk/*.mk add their own targets and append to TEST_TARGETS,
+# so separate features extend the build without editing the same lines.
+TEST_TARGETS := host-test qemu-test bench
+-include $(sort $(wildcard mk/*.mk))
+
+test: $(TEST_TARGETS)
 
 qemu-test: $(SCENARIOS) | deps-qemu
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(SCENARIOS)
