@@ -60,6 +60,15 @@ int board_uart_read(void *buf, size_t len, kt_tick_t timeout);
  */
 int board_uart_write(const void *buf, size_t len, kt_tick_t timeout);
 
+/*
+ * Hand every console byte received to hook, in the RX interrupt, instead
+ * of buffering it for board_uart_read (NULL: buffer again).  For drivers
+ * and tests that feed their own structure from the interrupt, such as a
+ * kt_queue through kt_queue_put_isr.  rx_bytes still counts the bytes;
+ * what the hook drops is its own to count.  any.
+ */
+void board_uart_set_rx_hook(void (*hook)(uint8_t byte));
+
 struct board_uart_stats {
 	uint32_t rx_bytes;   /* taken from the UART, rx_dropped included */
 	uint32_t tx_bytes;   /* handed to the UART */

@@ -69,6 +69,7 @@ int cmsdk_uart_init(struct cmsdk_uart *u, const struct cmsdk_uart_config *c)
 	kt_event_init(&u->tx_room);
 	u->rx_waiters = 0;
 	u->tx_waiters = 0;
+	u->rx_hook = NULL;
 	u->stats = (struct cmsdk_uart_stats){ 0 };
 	u->regs = r = (struct cmsdk_uart_regs *)c->base;
 
@@ -96,13 +97,21 @@ void cmsdk_uart_rx_isr(struct cmsdk_uart *u)
 	r->intstatus = INT_RX; /* before reading DATA: see the top */
 	while (r->state & STATE_RXFULL) {
 		uint8_t b = (uint8_t)r->data;
+		void (*hook)(uint8_t) = u->rx_hook;
 
 		u->stats.rx_bytes++;
-		if (!kt_ring_put(&u->rx, b))
+		if (hook != NULL)
+			hook(b);
+		else if (!kt_ring_put(&u->rx, b))
 			u->stats.rx_dropped++;
 	}
 	if (u->rx_waiters != 0)
 		kt_event_set_isr(&u->rx_ready);
+}
+
+void cmsdk_uart_set_rx_hook(struct cmsdk_uart *u, void (*hook)(uint8_t b))
+{
+	u->rx_hook = hook;
 }
 
 /* Feed the holding register while it is empty; ring consumer side. */

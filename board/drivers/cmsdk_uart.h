@@ -36,8 +36,15 @@ struct cmsdk_uart {
 	struct kt_event tx_room;    /* set by the TX interrupt */
 	volatile uint32_t rx_waiters; /* tasks blocked in read */
 	volatile uint32_t tx_waiters; /* tasks blocked in write */
+	void (*volatile rx_hook)(uint8_t b); /* takes bytes instead of rx */
 	struct cmsdk_uart_stats stats;
 };
+
+/*
+ * Hand every received byte to hook, called in the RX interrupt, instead of
+ * the RX ring (NULL: back to the ring).  any.
+ */
+void cmsdk_uart_set_rx_hook(struct cmsdk_uart *u, void (*hook)(uint8_t b));
 
 struct cmsdk_uart_config {
 	uintptr_t base;

@@ -151,6 +151,11 @@ int board_uart_write(const void *buf, size_t len, kt_tick_t timeout)
 	return cmsdk_uart_write(&console, buf, len, timeout);
 }
 
+void board_uart_set_rx_hook(void (*hook)(uint8_t byte))
+{
+	cmsdk_uart_set_rx_hook(&console, hook);
+}
+
 void board_uart_stats(struct board_uart_stats *s)
 {
 	struct cmsdk_uart_stats st;

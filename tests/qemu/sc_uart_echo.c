@@ -31,6 +31,7 @@
  */
 #include <stdio.h>
 
+#include "echo_proto.h"
 #include "scenario.h"
 
 #define STACK 2048
@@ -40,23 +41,6 @@ static struct kt_task echo_task, background_task;
 static uint8_t echo_stack[STACK], background_stack[STACK];
 static volatile uint32_t background_wakes;
 static volatile bool echo_done;
-
-/* The runner's payload(): byte i of the stream from seed. */
-struct gen {
-	uint32_t i, x;
-};
-
-static uint8_t gen_next(struct gen *g)
-{
-	uint32_t i = g->i++;
-
-	if (i < 256)
-		return (uint8_t)(i * 167u + 13u); /* every value once */
-	g->x ^= g->x << 13;
-	g->x ^= g->x >> 17;
-	g->x ^= g->x << 5;
-	return (uint8_t)(g->x >> 24);
-}
 
 /* Exactly len bytes, however they arrive; the error of a failed read. */
 static int read_exact(uint8_t *p, size_t len)
@@ -73,18 +57,6 @@ static int read_exact(uint8_t *p, size_t len)
 	return 0;
 }
 
-/* Burst byte i: a pattern the runner knows too. */
-static uint8_t burst_byte(uint32_t i)
-{
-	return (uint8_t)(i * 7u + 3u);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 /* 2: let the burst arrive unread, then take what the RX ring kept. */
 static void burst_phase(uint32_t burst, uint32_t rx_before)
 {
@@ -92,7 +64,7 @@ static void burst_phase(uint32_t burst, uint32_t rx_before)
 	uint8_t b;
 	uint32_t kept = 0, wrong = 0;
 
-	printf("uart_echo: burst\n");
+	printf(ECHO_BURST);
 	do {
 		kt_sleep(1);
 		board_uart_stats(&st);
@@ -111,7 +83,7 @@ static void burst_phase(uint32_t burst, uint32_t rx_before)
 
 static int echo(void *arg)
 {
-	uint8_t hdr[12], buf[CHUNK], quit = 0;
+	uint8_t hdr[ECHO_HEADER], buf[CHUNK], quit = 0;
 	struct board_uart_stats st;
 	struct gen g = { 0, 0 };
 	uint32_t count, burst, got = 0, mismatches = 0;
@@ -119,7 +91,7 @@ static int echo(void *arg)
 	int err = 0;
 	(void)arg;
 
-	printf("uart_echo: ready\n");
+	printf(ECHO_READY);
 	err = read_exact(hdr, sizeof(hdr));
 	count = le32(hdr);
 	g.x = le32(hdr + 4);
