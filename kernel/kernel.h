@@ -108,6 +108,9 @@ static inline void kt_kick(void)
 	kt_k.pending = 1;
 }
 
+/* The event's set count, which a waiter notes in its waiter's data. */
+uintptr_t kt_event_seq(const struct kt_event *e);
+
 /* Time: the wheel follows the tick counter on the scheduler. */
 void kt_timer_service(void);
 /* Start t at an absolute tick (no argument checks).  Thread mode. */

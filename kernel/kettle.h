@@ -290,11 +290,13 @@ struct kt_task *kt_mutex_owner(const struct kt_mutex *m);
  * cleared.  kt_event_set_isr marks it from an interrupt in O(1) with no
  * interrupt masking (atomics); the waiters wake at the next scheduling
  * point.  A waiter that blocked before a set is woken by that set even if
- * the flag is cleared again before it runs.
+ * the flag is cleared again before it runs; a waiter that blocked after
+ * it is not (each set is numbered, each waiter notes the number it saw).
  */
 struct kt_event {
 	struct kt_work work;
 	volatile uint8_t set;
+	uint32_t seq; /* sets so far; atomic */
 	struct kt_list waiters;
 };
 

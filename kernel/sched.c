@@ -286,6 +286,11 @@ void kt_init(kt_tick_t start)
 	kt_k.ready_bits = 0;
 	for (unsigned p = 0; p < KT_PRIO_COUNT; p++)
 		kt_list_init(&kt_k.ready[p]);
+	/* Posted work is dropped, but can be posted again. */
+	for (struct kt_work *w = kt_k.work_head, *n; w != NULL; w = n) {
+		n = w->next;
+		__atomic_store_n(&w->pending, 0u, __ATOMIC_RELAXED);
+	}
 	kt_k.work_head = NULL;
 	kt_k.ticks = start;
 	kt_k.pending = 0;

@@ -69,15 +69,18 @@ int kt_wait_any(const struct kt_wait_item *items, size_t n, kt_tick_t timeout)
 			return -EINVAL;
 	if (cur == NULL)
 		return -EPERM;
-	for (size_t i = 0; i < n; i++)
+	/* An event's set count is noted before its flag is polled. */
+	for (size_t i = 0; i < n; i++) {
+		w[i].data = items[i].kind == KT_ON_EVENT ?
+			(void *)kt_event_seq(items[i].obj) : items[i].buf;
 		if (poll_item(&items[i]))
 			return (int)i;
+	}
 	err = kt_block_check(timeout);
 	if (err != 0)
 		return err;
 	for (size_t i = 0; i < n; i++) {
 		w[i].task = cur;
-		w[i].data = items[i].buf;
 		kt_list_push_back(wait_list(&items[i]), &w[i].link);
 	}
 	cur->many = w;

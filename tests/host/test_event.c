@@ -93,6 +93,49 @@ static void set_then_clear_still_wakes_blocked_waiter(void **state)
 	assert_false(kt_event_is_set(&ev));
 }
 
+/*
+ * A set the task already saw through the flag, and cleared, must not wake
+ * it from its next wait: its work item is still pending when it blocks.
+ */
+static int see_clear_wait(void *arg)
+{
+	(void)arg;
+	if (kt_event_wait(&ev, KT_FOREVER) != 0) /* set: returns at once */
+		return 1;
+	kt_event_clear(&ev);
+	return kt_event_wait(&ev, 5); /* nothing new: must time out */
+}
+
+static void stale_set_does_not_wake_a_later_wait(void **state)
+{
+	(void)state;
+	kt_event_init(&ev);
+	kt_host_isr(set_isr, &ev);  /* flag up, work item pending */
+	spawn(&w[0], "w", see_clear_wait, NULL, 9);
+	kt_run_until_idle();
+	assert_int_equal(w[0].task.state, KT_BLOCKED);
+	kt_host_tick(5);
+	assert_int_equal(w[0].task.result, -ETIMEDOUT);
+}
+
+/* Work posted before kt_init is dropped, and can be posted again. */
+static void init_drops_posted_work(void **state)
+{
+	(void)state;
+	kt_event_init(&ev);
+	kt_host_isr(set_isr, &ev);
+	assert_true(ev.work.pending);
+	kt_init(0);
+	assert_false(ev.work.pending);
+	kt_event_clear(&ev);
+	results[0] = 1;
+	spawn(&w[0], "w", waiter, (void *)0, 1);
+	kt_run_until_idle();
+	kt_host_isr(set_isr, &ev);
+	kt_run_until_idle();
+	assert_int_equal(results[0], 0);
+}
+
 static int poll_wait(void *arg)
 {
 	(void)arg;
@@ -225,6 +268,8 @@ int main(void)
 		KT_TEST_WRAP(wait_times_out),
 		KT_TEST(set_from_isr_wakes_at_next_scheduling_point),
 		KT_TEST(set_then_clear_still_wakes_blocked_waiter),
+		KT_TEST(stale_set_does_not_wake_a_later_wait),
+		KT_TEST(init_drops_posted_work),
 		KT_TEST(event_errors),
 		KT_TEST(blocking_in_isr_is_refused),
 		KT_TEST(no_lost_wakeups_under_random_interrupts),
