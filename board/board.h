@@ -69,6 +69,28 @@ int board_uart_write(const void *buf, size_t len, kt_tick_t timeout);
  */
 void board_uart_set_rx_hook(void (*hook)(uint8_t byte));
 
+/*
+ * printf for tasks that share the console: formats into a buffer on the
+ * caller's stack (BOARD_PRINTF_MAX bytes; longer output is cut) and writes
+ * it whole under the console mutex, so lines from different tasks never
+ * interleave, even when a writer blocks on a full transmit buffer.  Plain
+ * printf/puts take the same mutex for each piece newlib hands over, so
+ * their pieces never land inside a board_printf.  Returns the bytes
+ * written, or a negative error (-ECANCELED when the task is cancelled
+ * while waiting for the console).  Outside a task it writes polled.
+ */
+#define BOARD_PRINTF_MAX 160
+int board_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Write len bytes whole under the console mutex (as board_printf does).
+ * Returns len, the part written, or a negative error.
+ */
+int board_console_write(const void *buf, size_t len);
+
+/* The console mutex itself, for output that must stay together. */
+extern struct kt_mutex board_console_mutex;
+
 struct board_uart_stats {
 	uint32_t rx_bytes;   /* taken from the UART, rx_dropped included */
 	uint32_t tx_bytes;   /* handed to the UART */

@@ -272,6 +272,10 @@ struct kt_mutex {
 	uint8_t owner_died;
 };
 
+/* A static initialiser: struct kt_mutex m = KT_MUTEX_INIT(m); */
+#define KT_MUTEX_INIT(m) \
+	{ NULL, { &(m).waiters, &(m).waiters }, { &(m).held, &(m).held }, 0 }
+
 void kt_mutex_init(struct kt_mutex *m); /* thread */
 /* task.  0; -EOWNERDEAD (and owned); -ETIMEDOUT; -EDEADLK; -ECANCELED;
  * -EINVAL for NULL; -EPERM outside a task. */

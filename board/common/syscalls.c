@@ -7,7 +7,9 @@
  * stdout and stderr write through board_uart_write() and loop until all
  * is written, so printf in a task blocks (lets other tasks run) while the
  * transmit buffer is full, and outside a task it polls.  Two tasks that
- * print at once interleave at byte level at worst: see _write.  stdin
+ * print at once interleave between the pieces newlib hands to _write at
+ * worst (see _write), never inside a board_printf line: both take the
+ * console mutex (board/common/console.c).  stdin
  * reads what the console has: in a task it waits for at least one byte.
  * There is no file system: other descriptors fail with EBADF.
  */
@@ -37,7 +39,7 @@ int _write(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	char copy[32];
-	size_t done = 0;
+	int n;
 
 	if (fd != STDOUT_FILENO && fd != STDERR_FILENO) {
 		errno = EBADF;
@@ -54,16 +56,12 @@ int _write(int fd, const void *buf, size_t len)
 		memcpy(copy, buf, len);
 		p = copy;
 	}
-	while (done < len) {
-		int n = board_uart_write(p + done, len - done, KT_FOREVER);
-
-		if (n < 0) {
-			errno = -n;
-			return done != 0 ? (int)done : -1;
-		}
-		done += (size_t)n;
+	n = board_console_write(p, len);
+	if (n < 0) {
+		errno = -n;
+		return -1;
 	}
-	return (int)len;
+	return n;
 }
 
 int _read(int fd, void *buf, size_t len)

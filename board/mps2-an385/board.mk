@@ -4,7 +4,7 @@ CPU_FLAGS := -mcpu=cortex-m3 -mthumb
 PORT := cortex-m
 BOARD_SRCS += board/mps2-an385/startup.c board/mps2-an385/board.c \
 	board/drivers/cmsdk_uart.c \
-	board/common/fault.c board/common/semihost.c board/common/syscalls.c
+	board/common/console.c board/common/fault.c board/common/semihost.c board/common/syscalls.c
 LDSCRIPT := linker/mps2-an385.ld
 QEMU_MACHINE := mps2-an385
 QEMU_FLAGS :=

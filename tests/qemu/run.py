@@ -6,10 +6,12 @@
 Each ELF boots in its own QEMU under a hard timeout (the process is killed
 when it expires).  The UART goes to a small pipe (-serial stdio), except for
 interactive scenarios (name containing "uart_echo"), whose UART is a TCP
-socket the runner connects to and talks through.  For "uart_flood" the
-runner leaves the pipe unread for --pause seconds, so the firmware's UART
-output backs up (QEMU writes stdio non-blocking: a full pipe stalls the
-UART, not the emulator), and then checks the flood lines it printed.
+socket the runner connects to and talks through.  For scenarios named
+"*flood*" the runner leaves the pipe unread for --pause seconds, so the
+firmware's UART output backs up (QEMU writes stdio non-blocking: a full
+pipe stalls the UART, not the emulator); for uart_flood it then checks the
+flood lines it printed.  In every scenario, lines "@@ <text> <crc32>" are
+checked whole, and counted against a line "@@count N" (check_lines).
 
 A scenario passes when QEMU exits with code 0 (the firmware's failure
 count, through semihosting), its output has no "FAIL", and it printed its
@@ -53,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 QEMU = "qemu-system-arm"
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -129,6 +132,30 @@ def check_flood(output, lines=1000):
     return None
 
 
+CHECKED_LINE = re.compile(rb"^@@ (.*) ([0-9a-f]{8})$")
+CHECKED_COUNT = re.compile(rb"^@@count (\d+)$", re.M)
+
+
+def check_lines(output):
+    """Lines "@@ <text> <crc32 of text, hex>" must be whole, and as many as
+    a line "@@count N" announced (None when so, or when there are none).
+    Scenarios use them for output whose integrity only the host can see."""
+    count = CHECKED_COUNT.search(output)
+    lines = [l for l in output.splitlines() if l.startswith(b"@@ ")]
+    if count is None and not lines:
+        return None
+    bad = 0
+    for l in lines:
+        m = CHECKED_LINE.match(l)
+        if not m or int(m.group(2), 16) != zlib.crc32(m.group(1)):
+            bad += 1
+    want = int(count.group(1)) if count else -1
+    if bad or len(lines) != want:
+        return "checked lines: %d of %d announced, %d broken" % (
+            len(lines), want, bad)
+    return None
+
+
 def run_plain(args, elf):
     """Run to exit with the UART on a pipe; returns (reason, output).
 
@@ -136,7 +163,7 @@ def run_plain(args, elf):
     nothing for --pause seconds, so that QEMU's UART backs up (QEMU writes
     its stdio non-blocking, so a full pipe stalls the UART, not QEMU).
     """
-    flood = "uart_flood" in os.path.basename(elf)
+    flood = "flood" in os.path.basename(elf)
     cmd = qemu_base(args, elf) + ["-serial", "stdio"]
     rfd, wfd = os.pipe()
     try:
@@ -176,8 +203,10 @@ def run_plain(args, elf):
         qerr.seek(0)
         err = qerr.read()
     reason = verdict(proc.returncode, bytes(out), timed_out)
-    if reason is None and flood:
+    if reason is None and "uart_flood" in os.path.basename(elf):
         reason = check_flood(bytes(out))
+    if reason is None:
+        reason = check_lines(bytes(out))
     return reason, bytes(out) + err
 
 
