@@ -15,6 +15,7 @@
  * interrupt has put bytes in its ring.  The demo runs forever.
  */
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,13 +40,26 @@ static const struct worker workers[2] = {
 	{ "worker-b", KT_TICK_HZ * 13 / 10 },
 };
 
-/* "[   12.345]": the uptime in seconds. */
-static void stamp(void)
-{
-	kt_tick_t now = kt_now();
+/*
+ * "[   12.345] text": the uptime in seconds, then the line.  The console is
+ * shared: the whole line goes out under its mutex, so the lines of
+ * different tasks never mix, even while the UART is backed up.
+ */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-	printf("[%5lu.%03lu] ", (unsigned long)(now / KT_TICK_HZ),
-	       (unsigned long)(now % KT_TICK_HZ * 1000u / KT_TICK_HZ));
+static void say(const char *fmt, ...)
+{
+	char line[BOARD_PRINTF_MAX];
+	kt_tick_t now = kt_now();
+	va_list ap;
+	int n = snprintf(line, sizeof(line), "[%5lu.%03lu] ",
+			 (unsigned long)(now / KT_TICK_HZ),
+			 (unsigned long)(now % KT_TICK_HZ * 1000u / KT_TICK_HZ));
+
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	board_console_write(line, strlen(line));
 }
 
 static int heartbeat(void *arg)
@@ -62,9 +76,8 @@ static int heartbeat(void *arg)
 		if (quiet)
 			continue;
 		board_uart_stats(&st);
-		stamp();
-		printf("heartbeat %u (uart: %lu in, %lu out)\n", beat,
-		       (unsigned long)st.rx_bytes, (unsigned long)st.tx_bytes);
+		say("heartbeat %u (uart: %lu in, %lu out)\n", beat,
+		    (unsigned long)st.rx_bytes, (unsigned long)st.tx_bytes);
 	}
 	return 0; /* not reached: the demo runs forever */
 }
@@ -78,8 +91,7 @@ static int worker(void *arg)
 		kt_sleep_until(&next, w->period);
 		if (quiet)
 			continue;
-		stamp();
-		printf("%s: step %u\n", w->name, step);
+		say("%s: step %u\n", w->name, step);
 	}
 	return 0;
 }
@@ -115,8 +127,7 @@ static void answer(const char *line)
 		printf("bye\n");
 		board_exit(0);
 	} else if (line[0] != '\0') {
-		stamp();
-		printf("%s heard: \"%s\"\n", kt_self()->name, line);
+		say("%s heard: \"%s\"\n", kt_self()->name, line);
 	}
 }
 
