@@ -95,11 +95,13 @@ struct kt_task *kt_mutex_owner(const struct kt_mutex *m)
 	return m != NULL ? m->owner : NULL;
 }
 
-/* Free: take it, learning whether the last owner died holding it. */
+/*
+ * Free: take it, learning whether the last owner died holding it.  A free
+ * mutex has no waiters, so taking it lifts nobody.
+ */
 static int take_free(struct kt_mutex *m, struct kt_task *cur)
 {
 	take(m, cur);
-	update_chain(cur);
 	if (m->owner_died) {
 		m->owner_died = 0;
 		return -EOWNERDEAD;
@@ -171,7 +173,8 @@ static void hand_over(struct kt_mutex *m, int result)
 	} else if (result == -EOWNERDEAD) {
 		m->owner_died = 1;
 	}
-	if (old->state != KT_DONE)
+	/* Only a lifted owner can drop: the common unlock stops here. */
+	if (old->prio != old->base_prio && old->state != KT_DONE)
 		update_chain(old);
 }
 

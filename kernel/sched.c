@@ -194,10 +194,34 @@ void kt_wake_all(struct kt_list *q)
 
 void kt_yield(void)
 {
-	struct kt_task *cur = kt_k.cur;
+	struct kt_task *cur = kt_k.cur, *next;
+	struct kt_list *q, *n;
+	uint32_t above;
 
 	if (cur == &kt_k.sched)
 		return;
+	above = kt_k.ready_bits >> cur->prio;
+	if (kt_k.pending == 0 && above <= 1u) {
+		if (above == 0)
+			return; /* nobody of this priority or higher is ready */
+		/*
+		 * The common case, on the fast path: only tasks of the caller's
+		 * own priority are ready and the scheduler has nothing to do.
+		 * Take the first of them and queue the caller behind the rest;
+		 * the list stays non-empty, so the bitmap stays as it is.
+		 */
+		q = &kt_k.ready[cur->prio];
+		n = q->next;
+		kt_list_remove(n);
+		kt_list_push_back(q, &cur->w.link);
+		cur->state = KT_READY;
+		next = kt_task_of(n);
+		next->state = KT_RUNNING;
+		next->runs++;
+		kt_k.cur = next;
+		port_switch(cur, next);
+		return;
+	}
 	cur->state = KT_READY;
 	kt_ready(cur);
 	kt_reschedule();
