@@ -109,9 +109,9 @@ debug: $(DEMO) | deps-qemu
 
 # ---- host unit tests -------------------------------------------------
 HOST_WARN := $(WARN)
-HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(HOST_WARN) -Ikernel -Ikernel/port/host -Itests/host
+HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(HOST_WARN) -Ikernel -Ikernel/port/host -Itests/host $(HOST_EXTRA_CFLAGS)
 HOST_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-HOST_KSRCS := $(KERNEL_SRCS) $(wildcard kernel/port/host/*.c kernel/port/host/*.S)
+HOST_KSRCS := $(KERNEL_SRCS) $(wildcard kernel/port/host/*.c kernel/port/host/*.S) $(HOST_EXTRA_SRCS)
 HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
 HOST_BINS := $(addprefix $(HDIR)/plain/,$(HOST_TESTS)) $(addprefix $(HDIR)/san/,$(HOST_TESTS))
 
