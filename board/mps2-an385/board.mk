@@ -8,3 +8,7 @@ BOARD_SRCS += board/mps2-an385/startup.c board/mps2-an385/board.c \
 LDSCRIPT := linker/mps2-an385.ld
 QEMU_MACHINE := mps2-an385
 QEMU_FLAGS :=
+# Ethernet: a LAN9118 (board_eth.h); mk/net.mk links these into the
+# images that use the network.
+BOARD_HAS_ETH := 1
+BOARD_ETH_SRCS := board/drivers/eth_port.c board/drivers/lan9118.c board/mps2-an385/eth.c

@@ -48,6 +48,7 @@ void uart0_rx_handler(void) WEAK_DEFAULT;
 void uart0_tx_handler(void) WEAK_DEFAULT;
 void uart_overflow_handler(void) WEAK_DEFAULT;
 void soft_irq_handler_entry(void) WEAK_DEFAULT;
+void eth_handler(void) WEAK_DEFAULT;
 void reset_handler(void);
 
 static void systick_handler(void)
@@ -81,7 +82,7 @@ static const vector_fn vectors[16 + IRQ_COUNT] = {
 	D, D, D, D, D, D,          /* 2-5: UART1/2, 6-7: free */
 	D, D, D, D,                /* 8-9: TIMER0/1 (polled), 10: dual timer, 11: SPI */
 	uart_overflow_handler,     /* 12: UART 0-2 overrun */
-	D, D, D,                   /* 13: Ethernet, 14-15 free */
+	eth_handler, D, D,         /* 13: Ethernet (LAN9118), 14-15 free */
 	/* IRQ 16..31 */
 	D, D, D, D, D, D, D, D,
 	D, D, D, D, D, D, D,
