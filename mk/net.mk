@@ -4,6 +4,8 @@
 #
 #   make net-test    on-target network tests: loopback scenarios under
 #                    -icount
+#   make fuzz-test   the libFuzzer target over the receive path, bounded
+# Knob: FUZZ_SECONDS.
 
 NET_SRCS := $(wildcard net/*.c)
 NET_HDRS := $(wildcard net/*.h)
@@ -36,7 +38,10 @@ $(NET_SCENARIOS): $(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o \
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o,$^) -o $@
 
-.PHONY: net-test
+.PHONY: net-test fuzz-test deps-fuzz
+deps-fuzz:
+	$(Q)scripts/deps.sh fuzz
+
 ifeq ($(BOARD_HAS_ETH),1)
 net-test: $(NET_SCENARIOS) | deps-qemu
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(NET_LOOP_SCENARIOS)
@@ -45,4 +50,31 @@ net-test:
 	@echo "net-test: $(BOARD) has no Ethernet; nothing to run"
 endif
 
-TEST_TARGETS += net-test
+# ---- the fuzzer ---------------------------------------------------------
+FUZZ_SECONDS ?= 20
+FUZZ_DIR := $(HDIR)/fuzz
+FUZZ_BIN := $(FUZZ_DIR)/fuzz_net_input
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -Ikernel -Ikernel/port/host \
+	-Inet -Iboard -Iboard/drivers -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS := tests/fuzz/fuzz_net_input.c $(KERNEL_SRCS) $(NET_SRCS) \
+	$(wildcard kernel/port/host/*.c kernel/port/host/*.S)
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(NET_HDRS) $(wildcard kernel/*.h kernel/port/host/*.h) | deps-fuzz
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CLANG   $@ (libFuzzer+asan+ubsan)"
+	$(Q)clang $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@
+
+# A fixed seed and a time bound: a crash, a sanitizer report or a broken
+# invariant (the target aborts) fails the run; new inputs stay in the
+# build's corpus for the next run.
+fuzz-test: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+	$(Q)$(PYTHON) tests/fuzz/seeds.py $(FUZZ_DIR)/seeds
+	$(Q)cd $(FUZZ_DIR) && ./fuzz_net_input -seed=1 -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		-max_len=4096 -print_final_stats=1 corpus seeds 2>fuzz.log || \
+		{ tail -n 60 fuzz.log; echo "fuzz-test: FAILED (log: $(FUZZ_DIR)/fuzz.log)"; exit 1; }
+	@grep -E '^(stat::number_of_executed_units|stat::new_units_added)' $(FUZZ_DIR)/fuzz.log | \
+		sed 's/^/fuzz-test: /'
+
+TEST_TARGETS += fuzz-test net-test

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what a make target needs, from Debian, only when it is missing.
-#   scripts/deps.sh arm|qemu|host ...
+#   scripts/deps.sh arm|qemu|host|fuzz|net ...
 set -e
 need=""
 for what in "$@"; do
@@ -15,6 +15,13 @@ for what in "$@"; do
 	host)
 		command -v cc >/dev/null || need="$need gcc"
 		[ -e /usr/include/cmocka.h ] || need="$need libcmocka-dev" ;;
+	fuzz)
+		command -v clang >/dev/null || need="$need clang"
+		ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+			>/dev/null 2>&1 || need="$need libclang-rt-dev" ;;
+	net)
+		command -v ip >/dev/null || need="$need iproute2"
+		command -v ping >/dev/null || need="$need iputils-ping" ;;
 	*) echo "deps.sh: unknown group $what" >&2; exit 2 ;;
 	esac
 done

@@ -20,8 +20,8 @@ def run(machine, elf, timeout):
     rows = []
     for line in p.stdout.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[0] == "bench":
-            rows.append((parts[1], parts[2]))
+        if len(parts) in (3, 4) and parts[0] == "bench":
+            rows.append((parts[1], parts[2], parts[3] if len(parts) == 4 else "instr"))
     if not rows:
         sys.exit("bench: no results in output:\n" + p.stdout)
     return rows
@@ -36,9 +36,9 @@ def main():
     second = run(a.machine, a.elf, 120)
     if first != second:
         sys.exit("bench: two runs disagree:\n%s\n%s" % (first, second))
-    lines = ["%-24s %14s" % ("workload", "instructions"),
-             "%-24s %14s" % ("-" * 24, "-" * 14)]
-    lines += ["%-24s %14s" % r for r in first]
+    lines = ["%-28s %12s %s" % ("workload", "per op", "unit"),
+             "%-28s %12s %s" % ("-" * 28, "-" * 12, "-----")]
+    lines += ["%-28s %12s %s" % r for r in first]
     table = "\n".join(lines)
     print(table)
     print("(%s, qemu -icount shift=3: two runs identical)" % a.machine)
