@@ -1,11 +1,13 @@
-# The network: the stack in net/, the boards' Ethernet, their tests.
-# Included by the Makefile after the board's board.mk and before `test`;
-# appends to what it extends.
+# The network: the stack in net/, the boards' Ethernet, their tests and
+# the fuzzer.  Included by the Makefile after the
+# board's board.mk and before `test`; appends to what it extends.
 #
 #   make net-test    on-target network tests: loopback scenarios under
-#                    -icount
+#                    -icount, then real peers (QEMU user networking, a TAP
+#                    device in a namespace, two boards on one link)
 #   make fuzz-test   the libFuzzer target over the receive path, bounded
-# Knob: FUZZ_SECONDS.
+# Knobs: NET_PORT (host UDP port forwarded to the demo's echo on make run),
+# FUZZ_SECONDS.
 
 NET_SRCS := $(wildcard net/*.c)
 NET_HDRS := $(wildcard net/*.h)
@@ -16,6 +18,17 @@ NET_ETH_SRCS := board/common/eth_none.c
 endif
 NET_OBJS := $(call obj,$(NET_SRCS) $(NET_ETH_SRCS))
 CFLAGS += -Inet
+
+# ---- the demo answers ping and echoes UDP on port 7 ---------------------
+NET_PORT ?= 5007
+$(DEMO): $(NET_OBJS)
+ifeq ($(BOARD_HAS_ETH),1)
+RUN_FLAGS += -nic user,hostfwd=udp:127.0.0.1:$(NET_PORT)-:7
+run: net-run-note
+.PHONY: net-run-note
+net-run-note:
+	@echo "UDP echo: host port $(NET_PORT) is forwarded to the demo's port 7 (try: nc -u 127.0.0.1 $(NET_PORT))"
+endif
 
 # ---- host unit tests: every host test binary carries the stack ----------
 # The Makefile's host rules compile HOST_EXTRA_SRCS into each binary; the
@@ -29,7 +42,8 @@ $(addprefix $(HDIR)/plain/,$(NET_HOST_TESTS)) $(addprefix $(HDIR)/san/,$(NET_HOS
 
 # ---- on-target scenarios ----------------------------------------------
 # tests/qemu/net_*.c: scenarios with the network linked in.  net_loop*
-# need no peer (the PHY loops back) and run like the others.
+# need no peer (the PHY loops back) and run like the others; the rest
+# are driven by tests/qemu/net_run.py with real peers.
 NET_SCENARIOS := $(patsubst tests/qemu/%.c,$(BDIR)/tests/%.elf,$(wildcard tests/qemu/net_*.c))
 NET_LOOP_SCENARIOS := $(filter $(BDIR)/tests/net_loop%,$(NET_SCENARIOS))
 $(NET_SCENARIOS): $(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o \
@@ -38,13 +52,17 @@ $(NET_SCENARIOS): $(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o \
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o,$^) -o $@
 
-.PHONY: net-test fuzz-test deps-fuzz
+.PHONY: net-test fuzz-test deps-fuzz deps-net
 deps-fuzz:
 	$(Q)scripts/deps.sh fuzz
+deps-net:
+	$(Q)scripts/deps.sh net
 
 ifeq ($(BOARD_HAS_ETH),1)
-net-test: $(NET_SCENARIOS) | deps-qemu
+net-test: $(NET_SCENARIOS) $(DEMO) | deps-qemu deps-net
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(NET_LOOP_SCENARIOS)
+	$(Q)$(PYTHON) tests/qemu/net_run.py --machine $(QEMU_MACHINE) \
+		--demo $(DEMO) --pair $(BDIR)/tests/net_pair.elf
 else
 net-test:
 	@echo "net-test: $(BOARD) has no Ethernet; nothing to run"

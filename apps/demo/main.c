@@ -10,6 +10,10 @@
  *   with the line.  "ps" lists the tasks, "quiet" and "loud" stop and
  *   restart the periodic lines, "exit" leaves QEMU.
  *
+ * - on boards with Ethernet (apps/demo/net.c): the network stack answers
+ *   ping and a UDP echo service runs on port 7; "ip" and "net" show and
+ *   set the address and show the counters.
+ *
  * Every task blocks somewhere (a sleep or the UART), so the CPU idles in
  * WFI between them; the echo task wakes only when the UART's receive
  * interrupt has put bytes in its ring.  The demo runs forever.
@@ -20,6 +24,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "demo.h"
 #include "kettle.h"
 
 #define STACK 2048
@@ -116,7 +121,9 @@ static void list_tasks(void)
 
 static void answer(const char *line)
 {
-	if (strcmp(line, "ps") == 0) {
+	if (demo_net_command(line)) {
+		/* "ip ..." and "net": apps/demo/net.c */
+	} else if (strcmp(line, "ps") == 0) {
 		list_tasks();
 	} else if (strcmp(line, "quiet") == 0) {
 		quiet = true;
@@ -175,5 +182,6 @@ int main(void)
 		kt_task_spawn(&worker_tasks[i], workers[i].name, worker,
 			      (void *)&workers[i], worker_stacks[i], STACK, 2);
 	kt_task_spawn(&echo_task, "echo", echo, NULL, echo_stack, STACK, 4);
+	demo_net_start();
 	kt_run();
 }

@@ -1,0 +1,183 @@
+/*
+ * The demo's network: on a board with Ethernet it answers ping and runs a
+ * UDP echo service on port 7, next to the demo's other tasks.
+ *
+ * Two tasks: the stack's receive task ("net"), which answers ARP and ping
+ * itself, and "udp-echo", which owns the socket on port 7 and sends every
+ * datagram back to where it came from.  Both block while nothing comes;
+ * the Ethernet receive interrupt wakes them.  The address defaults to
+ * QEMU's user networking (10.0.2.15/24, gateway 10.0.2.2); the console's
+ * "ip" command changes it (the network tests put the demo on a TAP link
+ * that way), and "net" shows the counters.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "board.h"
+#include "board_eth.h"
+#include "demo.h"
+#include "net.h"
+
+#define STACK 2048
+#define ECHO_PORT 7
+#define DEFAULT_IP NET_IP4(10, 0, 2, 15)
+#define DEFAULT_MASK NET_IP4(255, 255, 255, 0)
+#define DEFAULT_GW NET_IP4(10, 0, 2, 2)
+
+static struct net_stack stack;
+static struct kt_task net_task, udp_echo_task;
+static uint8_t net_task_stack[STACK], udp_echo_stack[STACK];
+static struct net_udp_socket echo_sock;
+static struct net_udp_slot echo_slots[4];
+static bool up;
+
+static int udp_echo(void *arg)
+{
+	static uint8_t buf[NET_UDP_PAYLOAD_MAX];
+	(void)arg;
+
+	for (;;) {
+		uint32_t ip;
+		uint16_t port;
+		int n = net_udp_recv(&echo_sock, buf, sizeof(buf), &ip, &port,
+				     KT_FOREVER);
+
+		if (n < 0)
+			return n;
+		net_udp_sendto(&echo_sock, ip, port, buf, (size_t)n, KT_TICK_HZ / 10);
+	}
+}
+
+static void show_addr(void)
+{
+	struct net_config c;
+	char ip[16], mask[16], gw[16];
+
+	net_get_config(&stack, &c);
+	printf("net: %s netmask %s gateway %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
+	       net_ip_format(c.ip, ip), net_ip_format(c.netmask, mask),
+	       net_ip_format(c.gateway, gw), c.mac[0], c.mac[1], c.mac[2],
+	       c.mac[3], c.mac[4], c.mac[5]);
+}
+
+void demo_net_start(void)
+{
+	const struct net_if nif = { board_eth_send, board_eth_recv };
+	struct net_config cfg = {
+		.ip = DEFAULT_IP,
+		.netmask = DEFAULT_MASK,
+		.gateway = DEFAULT_GW,
+		.tick_hz = KT_TICK_HZ,
+	};
+	int err = board_eth_init();
+
+	if (err != 0) {
+		printf("net: no Ethernet on this board (%d)\n", err);
+		return;
+	}
+	board_eth_mac(cfg.mac);
+	if (net_init(&stack, &cfg, &nif) != 0 ||
+	    net_udp_bind(&stack, &echo_sock, ECHO_PORT, echo_slots, 4) != 0 ||
+	    net_start(&stack, &net_task, net_task_stack, STACK, 5) != 0 ||
+	    kt_task_spawn(&udp_echo_task, "udp-echo", udp_echo, NULL,
+			  udp_echo_stack, STACK, 4) != 0) {
+		printf("net: could not start the stack\n");
+		return;
+	}
+	up = true;
+	show_addr();
+	printf("net: answers ping; UDP echo on port %u.  Under `make run` QEMU\n"
+	       "     forwards a host UDP port to it (the port make printed):\n"
+	       "     nc -u 127.0.0.1 <port>.  Ping needs a TAP link (README,\n"
+	       "     Network); \"ip A.B.C.D/N [GW]\" sets the address, \"net\" counts.\n",
+	       ECHO_PORT);
+}
+
+/* "192.0.2.2/24 192.0.2.1": address, prefix length (24 if none), gateway. */
+static int parse_addr(const char *arg, uint32_t *ip, uint32_t *mask, uint32_t *gw)
+{
+	char head[16];
+	size_t n = strcspn(arg, "/ ");
+	const char *p = arg + n;
+	unsigned bits = 24, digits = 0;
+
+	if (n == 0 || n >= sizeof(head))
+		return -EINVAL;
+	memcpy(head, arg, n);
+	head[n] = '\0';
+	if (net_ip_parse(head, ip) != 0)
+		return -EINVAL;
+	if (*p == '/') {
+		for (bits = 0, p++; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+			bits = bits * 10u + (unsigned)(*p - '0');
+		if (digits == 0 || bits > 32)
+			return -EINVAL;
+	}
+	*mask = bits == 0 ? 0 : 0xffffffffu << (32u - bits);
+	*gw = 0;
+	if (*p == ' ')
+		return net_ip_parse(p + 1, gw);
+	return *p == '\0' ? 0 : -EINVAL;
+}
+
+static void set_addr(const char *arg)
+{
+	uint32_t ip, mask, gw;
+
+	if (parse_addr(arg, &ip, &mask, &gw) != 0) {
+		printf("usage: ip A.B.C.D[/N] [GATEWAY]\n");
+		return;
+	}
+	net_set_addr(&stack, ip, mask, gw);
+	show_addr();
+}
+
+static void show_counters(void)
+{
+	struct board_eth_stats e;
+	struct net_stats s;
+
+	board_eth_stats(&e);
+	net_get_stats(&stack, &s);
+	printf("eth: in %lu frames %lu bytes, out %lu frames %lu bytes, "
+	       "%lu dropped, %lu+%lu errors\n",
+	       (unsigned long)e.rx_frames, (unsigned long)e.rx_bytes,
+	       (unsigned long)e.tx_frames, (unsigned long)e.tx_bytes,
+	       (unsigned long)e.rx_dropped, (unsigned long)e.rx_errors,
+	       (unsigned long)e.tx_errors);
+	printf("arp: %lu in, %lu replies, %lu requests, %lu unresolved\n",
+	       (unsigned long)s.arp_rx, (unsigned long)s.arp_replies_sent,
+	       (unsigned long)s.arp_requests_sent, (unsigned long)s.arp_unresolved);
+	printf("ip: %lu in, dropped: %lu bad, %lu checksum, %lu options, "
+	       "%lu fragments, %lu not for us\n",
+	       (unsigned long)s.ip_rx, (unsigned long)s.ip_bad,
+	       (unsigned long)s.ip_bad_csum, (unsigned long)s.ip_options,
+	       (unsigned long)s.ip_fragments, (unsigned long)s.ip_not_for_us);
+	printf("ping: %lu answered; udp: %lu in, %lu out, %lu no port, "
+	       "%lu ring full, %lu bad\n",
+	       (unsigned long)s.icmp_echo_replied, (unsigned long)s.udp_rx,
+	       (unsigned long)s.udp_tx, (unsigned long)s.udp_no_port,
+	       (unsigned long)s.udp_queue_full,
+	       (unsigned long)(s.udp_bad + s.udp_bad_csum));
+}
+
+bool demo_net_command(const char *line)
+{
+	if (strcmp(line, "net") == 0) {
+		if (up)
+			show_counters();
+		else
+			printf("net: not running\n");
+		return true;
+	}
+	if (strcmp(line, "ip") == 0 || strncmp(line, "ip ", 3) == 0) {
+		if (!up)
+			printf("net: not running\n");
+		else if (line[2] == '\0')
+			show_addr();
+		else
+			set_addr(line + 3);
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Network tests of kettle's firmware against real peers, under QEMU.
+
+    net_run.py --machine mps2-an385 --demo demo.elf \\
+        --pair net_pair.elf[:machine] [--pair other.elf:machine]
+
+Three tests, each against a peer we did not write:
+
+  udp-user  The demo image on QEMU's user networking (slirp) with a
+            forwarded host UDP port.  This script, through the host's own
+            socket stack, sends every size from 1 to 1472 bytes once
+            (1472 datagrams, shuffled, random contents) to the demo's echo
+            service on port 7 and requires each back byte-exact, one at a
+            time (a lost datagram fails: nothing is resent).  The demo's
+            "net" console command must then count them.
+  tap       The demo on a TAP device inside a network namespace this
+            script creates (addresses 192.0.2.0/24 only): the namespace's
+            own `ping -c 20` must get 20 replies, its neighbour table must
+            hold the board's MAC, and 200 datagrams from a socket in the
+            namespace must come back byte-exact.  The namespace, and the
+            TAP device with it, is deleted whatever happens.  Skipped, with
+            the reason, where the machine cannot create one (not root, no
+            /dev/net/tun, no `ip`).
+  pair      Two boards on one link (QEMU socket netdev, distinct MACs),
+            each running tests/qemu/net_pair.c: UDP both ways at once,
+            every datagram echoed byte-exact by the other board.
+
+The demo's address is set over its console ("ip ..."); each QEMU's
+console is a pipe, read by a thread.  Timing is real (no -icount): the
+peers are real programs.  Prints PASS/FAIL/SKIP per test and a last line
+"N passed, N failed, N skipped"; exits non-zero if any failed.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+QEMU = "qemu-system-arm"
+TAP_IF = "kttap0"
+TAP_HOST_IP = "192.0.2.1"
+TAP_BOARD_IP = "192.0.2.2"
+TAP_MAC = "52:54:00:c0:00:02"
+PAIR_IPS = ("192.0.2.10", "192.0.2.11")
+PAIR_MACS = ("52:54:00:00:00:0a", "52:54:00:00:00:0b")
+PAIR_SUMMARY = re.compile(rb"scenario net_pair: \d+ checks, 0 failed")
+
+
+class Board:
+    """One QEMU with its console on pipes and a thread collecting output."""
+
+    def __init__(self, machine, elf, net_args, prefix=()):
+        cmd = list(prefix) + [
+            QEMU, "-M", machine, "-kernel", elf, "-display", "none",
+            "-monitor", "none", "-semihosting-config", "enable=on,target=native",
+            "-serial", "stdio"] + net_args
+        self.cmd = cmd
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.out = bytearray()
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            data = self.proc.stdout.read1(65536)
+            if not data:
+                return
+            with self.lock:
+                self.out += data
+
+    def text(self):
+        with self.lock:
+            return bytes(self.out)
+
+    def wait_for(self, pattern, timeout, start=0):
+        """The regex match in the output (from start), or None on timeout/exit."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.text(), start)
+            if m:
+                return m
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                # One last look: the output may have landed as it exited.
+                self.reader.join(0.5)
+                return rx.search(self.text(), start)
+            time.sleep(0.02)
+
+    def send(self, line):
+        try:
+            self.proc.stdin.write(line.encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(1)
+
+
+def free_port(kind):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shown(board):
+    return board.text().decode("utf-8", errors="replace")
+
+
+# ---- udp-user -----------------------------------------------------------------
+
+def test_udp_user(args):
+    port = free_port(socket.SOCK_DGRAM)
+    board = Board(args.machine, args.demo,
+                  ["-nic", "user,hostfwd=udp:127.0.0.1:%d-:7" % port])
+    try:
+        if not board.wait_for(rb"net: answers ping", 15):
+            return "FAIL", "no network banner", shown(board)
+        rng = random.Random(args.seed)
+        sizes = list(range(1, 1473))
+        rng.shuffle(sizes)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.settimeout(args.udp_wait)
+        t0 = time.monotonic()
+        for i, size in enumerate(sizes):
+            data = rng.randbytes(size)
+            sock.sendto(data, ("127.0.0.1", port))
+            try:
+                got, _ = sock.recvfrom(2048)
+            except socket.timeout:
+                return "FAIL", "datagram %d (%d bytes) never came back" % (i, size), \
+                    shown(board)
+            if got != data:
+                return "FAIL", "datagram %d (%d bytes) came back as %d different bytes" % (
+                    i, size, len(got)), shown(board)
+        took = time.monotonic() - t0
+        sock.close()
+        mark = len(board.text())
+        board.send("net")
+        m = board.wait_for(rb"udp: (\d+) in, (\d+) out", 5, mark)
+        if not m or int(m.group(1)) < len(sizes) or int(m.group(2)) < len(sizes):
+            return "FAIL", "the demo's counters do not show the datagrams", shown(board)
+        board.send("exit")
+        rc = board.wait_exit(5)
+        if rc != 0:
+            return "FAIL", "demo exit code %s" % rc, shown(board)
+        return "PASS", "%d datagrams of 1..1472 bytes echoed byte-exact in %.2f s " \
+            "(%.0f round trips/s); demo counted %s in, %s out" % (
+                len(sizes), took, len(sizes) / took, m.group(1).decode(),
+                m.group(2).decode()), shown(board)
+    finally:
+        board.stop()
+
+
+# ---- tap ------------------------------------------------------------------------
+
+def run(cmd, timeout=20):
+    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def tap_unavailable():
+    """Why this machine cannot run the TAP test, or None."""
+    if os.geteuid() != 0:
+        return "not root: cannot create a network namespace"
+    if not os.path.exists("/dev/net/tun"):
+        return "no /dev/net/tun"
+    for tool in ("ip", "ping"):
+        if shutil.which(tool) is None:
+            return "no `%s` command" % tool
+    return None
+
+
+UDP_CLIENT = r"""
+import os, random, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+rng = random.Random(7)
+for i in range(200):
+    data = rng.randbytes(rng.randint(1, 1472))
+    s.sendto(data, (sys.argv[1], 7))
+    got, _ = s.recvfrom(2048)
+    if got != data:
+        sys.exit("datagram %d differs" % i)
+print("udp: 200 datagrams echoed byte-exact")
+"""
+
+
+def test_tap(args):
+    why = tap_unavailable()
+    if why:
+        return "SKIP", why, ""
+    ns = "kettle-net-%d" % os.getpid()
+    r = run(["ip", "netns", "add", ns])
+    if r.returncode != 0:
+        return "SKIP", "cannot create a network namespace: " + r.stderr.strip(), ""
+    board = None
+    try:
+        for cmd in (["ip", "-n", ns, "tuntap", "add", "dev", TAP_IF, "mode", "tap"],
+                    ["ip", "-n", ns, "addr", "add", TAP_HOST_IP + "/24", "dev", TAP_IF],
+                    ["ip", "-n", ns, "link", "set", TAP_IF, "up"],
+                    ["ip", "-n", ns, "link", "set", "lo", "up"]):
+            r = run(cmd)
+            if r.returncode != 0:
+                return "SKIP", "%s: %s" % (" ".join(cmd), r.stderr.strip()), ""
+        board = Board(args.machine, args.demo,
+                      ["-nic", "tap,ifname=%s,script=no,downscript=no,mac=%s" % (
+                          TAP_IF, TAP_MAC)],
+                      prefix=("ip", "netns", "exec", ns))
+        if not board.wait_for(rb"net: answers ping", 15):
+            return "FAIL", "no network banner", shown(board)
+        mark = len(board.text())
+        board.send("ip %s/24 %s" % (TAP_BOARD_IP, TAP_HOST_IP))
+        if not board.wait_for(rb"net: 192\.0\.2\.2 netmask", 5, mark):
+            return "FAIL", "the demo did not take its address", shown(board)
+        r = run(["ip", "netns", "exec", ns, "ping", "-c", "20", "-i", "0.05",
+                 "-W", "2", TAP_BOARD_IP], timeout=60)
+        m = re.search(r"(\d+) received", r.stdout)
+        replies = int(m.group(1)) if m else 0
+        if replies != 20:
+            return "FAIL", "ping: %d of 20 replies" % replies, r.stdout + shown(board)
+        rtt = re.search(r"= [\d.]+/([\d.]+)/", r.stdout)
+        neigh = run(["ip", "-n", ns, "neigh", "show", TAP_BOARD_IP]).stdout
+        if TAP_MAC not in neigh.lower():
+            return "FAIL", "the host's neighbour table lacks the board's MAC: %r" % \
+                neigh, shown(board)
+        u = run(["ip", "netns", "exec", ns, sys.executable, "-c", UDP_CLIENT,
+                 TAP_BOARD_IP], timeout=60)
+        if u.returncode != 0:
+            return "FAIL", "UDP from the namespace: " + (u.stderr or u.stdout).strip(), \
+                shown(board)
+        board.send("exit")
+        board.wait_exit(5)
+        return "PASS", "ping -c 20: 20 replies (avg %s ms); neighbour table: %s; %s" % (
+            rtt.group(1) if rtt else "?", neigh.strip(), u.stdout.strip()), shown(board)
+    finally:
+        if board is not None:
+            board.stop()
+        run(["ip", "netns", "del", ns])
+
+
+# ---- pair -------------------------------------------------------------------------
+
+def test_pair(args):
+    boards_spec = []
+    for spec in args.pair:
+        elf, _, machine = spec.partition(":")
+        boards_spec.append((elf, machine or args.machine))
+    if len(boards_spec) == 1:
+        boards_spec.append(boards_spec[0])
+    port = free_port(socket.SOCK_STREAM)
+    boards = []
+    try:
+        for i, (elf, machine) in enumerate(boards_spec):
+            mode = "listen" if i == 0 else "connect"
+            boards.append(Board(machine, elf, [
+                "-nic", "socket,%s=127.0.0.1:%d,mac=%s" % (mode, port, PAIR_MACS[i])]))
+            # The listener must be up before the other connects.
+            if not boards[i].wait_for(rb"net_pair: ready", 15):
+                return "FAIL", "board %d (%s) did not start" % (i, machine), \
+                    "".join(shown(b) for b in boards)
+        for i, b in enumerate(boards):
+            b.send("%s %s" % (PAIR_IPS[i], PAIR_IPS[1 - i]))
+        done = [b.wait_for(rb"net_pair: client done[^\n]*", args.pair_timeout)
+                for b in boards]
+        for b in boards:
+            b.send("quit")
+        rcs = [b.wait_exit(10) for b in boards]
+        text = ""
+        for i, b in enumerate(boards):
+            text += "--- board %d: %s\n%s" % (i, boards_spec[i][1], shown(b))
+        for i, b in enumerate(boards):
+            if not done[i]:
+                return "FAIL", "board %d's client did not finish" % i, text
+            if rcs[i] != 0 or b"FAIL" in b.text() or not PAIR_SUMMARY.search(b.text()):
+                return "FAIL", "board %d exited with %s" % (i, rcs[i]), text
+        summary = "; ".join("%s: %s" % (boards_spec[i][1],
+                                        done[i].group(0).decode()[len("net_pair: "):])
+                            for i in range(2))
+        return "PASS", summary, text
+    finally:
+        for b in boards:
+            b.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--machine", required=True, help="QEMU -M for the demo")
+    ap.add_argument("--demo", required=True, help="the demo image")
+    ap.add_argument("--pair", action="append", default=[],
+                    help="net_pair image[:machine]; once or twice")
+    ap.add_argument("--only", choices=("udp-user", "tap", "pair"), action="append",
+                    help="run only these tests")
+    ap.add_argument("--seed", type=int, default=20240601)
+    ap.add_argument("--udp-wait", type=float, default=2.0,
+                    help="seconds to wait for each echo (udp-user)")
+    ap.add_argument("--pair-timeout", type=float, default=90.0)
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="show the consoles of passing tests too")
+    args = ap.parse_args()
+
+    tests = [("udp-user", test_udp_user), ("tap", test_tap)]
+    if args.pair:
+        tests.append(("pair", test_pair))
+    counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+    for name, fn in tests:
+        if args.only and name not in args.only:
+            continue
+        t0 = time.monotonic()
+        try:
+            verdict, what, output = fn(args)
+        except Exception as e:  # a broken runner must not look like a pass
+            verdict, what, output = "FAIL", "runner error: %r" % e, ""
+        counts[verdict] += 1
+        print("%s %s (%.1f s): %s" % (verdict, name, time.monotonic() - t0, what))
+        if verdict == "FAIL" or args.verbose:
+            for line in output.splitlines()[-60:]:
+                print("    | " + line)
+        sys.stdout.flush()
+    print("%d passed, %d failed, %d skipped" % (counts["PASS"], counts["FAIL"],
+                                                counts["SKIP"]))
+    return 1 if counts["FAIL"] or not counts["PASS"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
