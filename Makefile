@@ -90,8 +90,16 @@ test: $(TEST_TARGETS)
 qemu-test: $(SCENARIOS) | deps-qemu
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(SCENARIOS)
 
-bench: $(BENCH) | deps-qemu
+bench: $(BENCH) $(HDIR)/wheel_host | deps-qemu
 	$(Q)$(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) --out $(BDIR)/bench.txt $(BENCH)
+	@echo "timer wheel alone on this host (wall clock, best of 5):"
+	$(Q)$(HDIR)/wheel_host
+
+# The host benchmark of the wheel: optimised, without sanitizers.
+$(HDIR)/wheel_host: tests/bench/wheel_host.c $(KERNEL_SRCS) $(wildcard kernel/*.h) | deps-host
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -O2 -std=c11 -D_GNU_SOURCE $(WARN) -Ikernel -Ikernel/port/host $< \
+		$(KERNEL_SRCS) $(wildcard kernel/port/host/*.c kernel/port/host/*.S) -o $@
 
 size: $(DEMO) $(BENCH) $(call obj,$(KERNEL_SRCS) $(PORT_SRCS))
 	@echo "kernel (kernel/ and kernel/port/$(PORT)/, before linking):"
