@@ -30,8 +30,15 @@
 #define SCB_HFSR CM_REG(0xe000ed2cu)
 #define SCB_MMFAR CM_REG(0xe000ed34u)
 #define SCB_BFAR CM_REG(0xe000ed38u)
+#define SCB_ICSR_PENDSTSET (1u << 26) /* SysTick pending */
 #define SCB_CCR_DIV_0_TRP (1u << 4)
 #define SCB_SHCSR_FAULTS_ENA (7u << 16) /* MemManage, BusFault, UsageFault */
+
+/* FPU (Cortex-M4F, M7) */
+#define FPU_CPACR CM_REG(0xe000ed88u)
+#define FPU_FPCCR CM_REG(0xe000ef34u)
+#define FPU_FPCCR_LSPEN (1u << 30) /* lazy: reserve room, save on use */
+#define FPU_FPCCR_ASPEN (1u << 31) /* FP instructions set CONTROL.FPCA */
 
 /* NVIC: one bit per external interrupt line in each bank of 32. */
 #define NVIC_ISER(n) CM_REG(0xe000e100u + 4u * (n))

@@ -7,18 +7,19 @@
  * so a runner can tell a crash from a failed check.
  *
  * The exception frame is on the stack the exception interrupted: PSP for
- * thread mode (a task, or main and the scheduler), MSP for a handler.  It
- * is only read when it lies in RAM, since a fault from a broken stack
- * pointer would otherwise fault again in here, and a fault in a fault
- * handler locks the CPU up.
+ * thread mode (a task, or main and the scheduler), MSP for a handler; the
+ * entry in startup.c picks it.  It is only read when it lies in RAM (the
+ * linker script's __ram_start..__ram_end), since a fault from a broken
+ * stack pointer would otherwise fault again in here, and a fault in a
+ * fault handler locks the CPU up.  The fault status registers exist on
+ * ARMv7-M only; on ARMv6-M reading them would fault.
  */
 #include <stdint.h>
 
 #include "board.h"
 #include "common/cortex_m.h"
 
-#define RAM_START 0x20000000u
-#define RAM_END 0x20400000u
+extern char __ram_start[], __ram_end[];
 
 #define EXIT_FAULT_BASE 100
 
@@ -90,7 +91,8 @@ void board_fault_report(const uint32_t *frame, uint32_t exc_return)
 		puts_raw(t->name);
 	}
 	puts_raw("\r\n ");
-	if (f >= RAM_START && f <= RAM_END - 32u && (f & 3u) == 0) {
+	if (f >= (uintptr_t)__ram_start && f <= (uintptr_t)__ram_end - 32u &&
+	    (f & 3u) == 0) {
 		put_hex("pc=", frame[6]);
 		put_hex("lr=", frame[5]);
 		put_hex("psr=", frame[7]);
@@ -99,26 +101,13 @@ void board_fault_report(const uint32_t *frame, uint32_t exc_return)
 		puts_raw("frame unreadable");
 	}
 	put_hex("sp=", (uint32_t)f);
+#if __ARM_ARCH >= 7
 	puts_raw("\r\n ");
 	put_hex("cfsr=", SCB_CFSR);
 	put_hex("hfsr=", SCB_HFSR);
 	put_hex("mmfar=", SCB_MMFAR);
 	put_hex("bfar=", SCB_BFAR);
+#endif
 	puts_raw("\r\n");
 	board_exit(EXIT_FAULT_BASE + (int)n);
-}
-
-/*
- * The entry: pick the stack the frame is on from EXC_RETURN bit 2, and pass
- * EXC_RETURN along.  Naked, so that nothing touches the stacks first.
- */
-__attribute__((naked)) void board_fault_handler(void)
-{
-	__asm volatile(
-		"tst	lr, #4\n\t"
-		"ite	eq\n\t"
-		"mrseq	r0, msp\n\t"
-		"mrsne	r0, psp\n\t"
-		"mov	r1, lr\n\t"
-		"b	board_fault_report\n\t");
 }

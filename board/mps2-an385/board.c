@@ -1,13 +1,17 @@
 /*
- * mps2-an385 (Cortex-M3, 25 MHz, under QEMU): the board API of board.h.
+ * The MPS2 boards under QEMU: mps2-an385 (Cortex-M3), and mps2-an386
+ * (M4F) and mps2-an500 (M7), which carry the same peripherals at the same
+ * addresses and build this file too (their board.mk).  All run at 25 MHz.
  *
  * The console is UART0, a CMSDK APB UART (board/drivers/cmsdk_uart.c) on
  * interrupts 0 (RX) and 1 (TX), with the overrun interrupts of UARTs 0-2
- * ORed onto line 12.  SysTick counts the kernel's ticks on the core clock.
- * CMSDK TIMER0 free-runs from 0xffffffff down at the CPU clock and
- * board_cycles() returns its complement, which counts up; TIMER1 only
- * paces QEMU's virtual clock (icount_pacer_start).  Interrupt line 31 has
- * no device on this board: it is the soft interrupt.
+ * ORed onto line 12.  SysTick counts the kernel's ticks on the core clock
+ * (board/common/systick.c).  CMSDK TIMER0 free-runs from 0xffffffff down
+ * at the CPU clock and board_cycles() returns its complement, which counts
+ * up; TIMER1 only paces QEMU's virtual clock (icount_pacer_start).
+ * Interrupt line 31 has no device on these boards: it is the soft
+ * interrupt.  Line 13 is the LAN9118 Ethernet, whose handler eth.c
+ * provides in the images that link it.
  *
  * Every interrupt keeps the default priority (0), so handlers never
  * preempt each other; faults preempt them all.
@@ -15,8 +19,8 @@
 #include <stdio.h>
 
 #include "board.h"
+#include "common/board_common.h"
 #include "common/cortex_m.h"
-#include "common/semihost.h"
 #include "drivers/cmsdk_uart.h"
 
 #define CPU_HZ 25000000u
@@ -39,11 +43,9 @@
 /* The exit code for a board that cannot even bring up its console. */
 #define EXIT_BOARD_INIT 99
 
-static struct cmsdk_uart console;
 /* RX: ~50 ms of input at the ~10 KB/s QEMU delivers.  TX: a few lines. */
 static uint8_t console_rx[512];
 static uint8_t console_tx[1024];
-static void (*volatile soft_irq_handler)(void);
 
 /*
  * A QEMU workaround, harmless elsewhere.  Under -icount sleep=off, QEMU
@@ -85,99 +87,53 @@ void board_init(void)
 	TIMER0_VALUE = 0xffffffffu;
 	TIMER0_CTRL = TIMER_CTRL_EN;
 
-	if (cmsdk_uart_init(&console, &cfg) != 0)
+	if (cmsdk_uart_init(&board_console_uart, &cfg) != 0)
 		board_exit(EXIT_BOARD_INIT);
 	nvic_enable(UART_OVERFLOW_IRQ);
 	nvic_enable(SOFT_IRQ);
 
-	SYST_CSR = 0;
-	SYST_RVR = CPU_HZ / KT_TICK_HZ - 1u;
-	SYST_CVR = 0;
-	SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CORECLK;
+	systick_start(CPU_HZ / KT_TICK_HZ, false); /* TIMER0 counts cycles */
 	icount_pacer_start();
 
 	/* Unbuffered: printf output reaches the UART when printf returns. */
 	setvbuf(stdout, NULL, _IONBF, 0);
 }
 
-/* ---- interrupt handlers (named in startup.c's vector table) ---------------- */
+/* ---- interrupt vectors ------------------------------------------------------ */
 
-void uart0_rx_handler(void)
+static void uart0_rx_handler(void)
 {
-	cmsdk_uart_rx_isr(&console);
+	cmsdk_uart_rx_isr(&board_console_uart);
 }
 
-void uart0_tx_handler(void)
+static void uart0_tx_handler(void)
 {
-	cmsdk_uart_tx_isr(&console);
+	cmsdk_uart_tx_isr(&board_console_uart);
 }
 
-void uart_overflow_handler(void)
+static void uart_overflow_handler(void)
 {
 	/* Lines of UARTs 1 and 2 too, but only UART0 enables its overrun irq. */
-	cmsdk_uart_overflow_isr(&console);
+	cmsdk_uart_overflow_isr(&board_console_uart);
 }
 
-void soft_irq_handler_entry(void)
-{
-	void (*h)(void) = soft_irq_handler;
+BOARD_WEAK_IRQ_HANDLER(eth_handler)
 
-	if (h != NULL)
-		h();
-}
+#define F board_fault_handler
 
-/* ---- the board API ---------------------------------------------------------- */
+BOARD_IRQ_VECTORS(32) = {
+	uart0_rx_handler,          /* 0: UART0 RX */
+	uart0_tx_handler,          /* 1: UART0 TX */
+	F, F, F, F, F, F,          /* 2-5: UART1/2, 6-7: free */
+	F, F, F, F,                /* 8-9: TIMER0/1 (polled), 10: dual timer, 11: SPI */
+	uart_overflow_handler,     /* 12: UART 0-2 overrun */
+	eth_handler, F, F,         /* 13: Ethernet (LAN9118), 14-15 free */
+	F, F, F, F, F, F, F, F,    /* 16-23 */
+	F, F, F, F, F, F, F,       /* 24-30 */
+	board_soft_irq_isr,        /* 31: no device: the soft interrupt */
+};
 
-void board_tick_enable(bool on)
-{
-	/* The counter keeps running, so the tick keeps its phase. */
-	if (on)
-		SYST_CSR |= SYST_CSR_TICKINT;
-	else
-		SYST_CSR &= ~SYST_CSR_TICKINT;
-}
-
-int board_uart_read(void *buf, size_t len, kt_tick_t timeout)
-{
-	if (console.regs == NULL)
-		return -ENODEV; /* before board_init */
-	return cmsdk_uart_read(&console, buf, len, timeout);
-}
-
-int board_uart_write(const void *buf, size_t len, kt_tick_t timeout)
-{
-	if (console.regs == NULL)
-		return -ENODEV;
-	return cmsdk_uart_write(&console, buf, len, timeout);
-}
-
-void board_uart_set_rx_hook(void (*hook)(uint8_t byte))
-{
-	cmsdk_uart_set_rx_hook(&console, hook);
-}
-
-void board_uart_stats(struct board_uart_stats *s)
-{
-	struct cmsdk_uart_stats st;
-
-	cmsdk_uart_get_stats(&console, &st);
-	s->rx_bytes = st.rx_bytes;
-	s->tx_bytes = st.tx_bytes;
-	s->rx_dropped = st.rx_dropped;
-	s->rx_overrun = st.rx_overrun;
-}
-
-void board_exit(int code)
-{
-	if (code < 0 || code > 255)
-		code = 255;
-	if (console.regs != NULL)
-		cmsdk_uart_flush(&console);
-	semihost_exit((uint32_t)code);
-	/* Only reached when the host ignores semihosting: stop here. */
-	for (;;)
-		__asm volatile("cpsid i\n\twfi" ::: "memory");
-}
+/* ---- the rest of the board API ---------------------------------------------- */
 
 uint32_t board_cycles(void)
 {
@@ -187,11 +143,6 @@ uint32_t board_cycles(void)
 uint32_t board_cycles_hz(void)
 {
 	return CPU_HZ;
-}
-
-void board_soft_irq_set(void (*handler)(void))
-{
-	soft_irq_handler = handler;
 }
 
 void board_soft_irq_pend(void)

@@ -1,0 +1,72 @@
+/*
+ * What board/common/ gives the board directories: the pieces every board
+ * has in the same form, so a board's own files only state its addresses,
+ * interrupt lines and clocks.  Not for applications (they use board.h).
+ *
+ * - startup.c: the core vector table, the reset handler, the fault entry.
+ *   The board supplies the rest of the table, its interrupt lines, with
+ *   BOARD_IRQ_VECTORS; the linker script puts it right after.
+ * - board_api.c: board.h's console calls over board_console_uart, which
+ *   the board's init hands to its UART driver; board_exit; the soft
+ *   interrupt's handler.
+ * - systick.c: the kernel tick from SysTick, and a cycle counter made of
+ *   SysTick and a software count of its wraps, for boards without a
+ *   free-running timer.
+ */
+#ifndef BOARD_COMMON_H
+#define BOARD_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drivers/uart.h"
+
+typedef void (*board_vector)(void);
+
+/*
+ * The board's interrupt vectors, lines 0..n-1, in a table that follows the
+ * 16 core vectors: BOARD_IRQ_VECTORS(32) = { handler, ... };  A line with
+ * no device of the board's goes to board_fault_handler, which reports it
+ * as an unexpected interrupt and exits with 116 + the line.
+ */
+#define BOARD_IRQ_VECTORS(n) \
+	__attribute__((section(".vectors.irq"), used)) \
+	static const board_vector board_irq_vectors[n]
+
+/* The entry of every unexpected exception: reports and exits (fault.c). */
+void board_fault_handler(void);
+
+/*
+ * Define name as a weak interrupt handler that reports an unexpected
+ * interrupt, for a vector whose real handler lives in a file that only
+ * some images link (the Ethernet driver's).  It branches on with LR
+ * intact: the report needs EXC_RETURN.
+ */
+#define BOARD_WEAK_IRQ_HANDLER(name) \
+	__attribute__((weak, naked)) void name(void) \
+	{ \
+		__asm volatile("ldr	r0, =board_fault_handler\n\t" \
+			       "bx	r0\n\t" \
+			       ".ltorg"); \
+	}
+
+/* The console; the board's init hands it to the UART driver. */
+extern struct uart board_console_uart;
+
+/* The soft interrupt's handler: the board's vector for its line calls it. */
+void board_soft_irq_isr(void);
+
+/*
+ * Start SysTick on the core clock (CSR = 7: some cores have no reference
+ * clock, and selecting a missing one stops SysTick) with a period of
+ * cycles_per_tick, its interrupt calling kt_tick_isr().  With count_cycles
+ * the interrupt also counts wraps for systick_cycles(), and keeps running
+ * while board_tick_enable(false) has the tick off; without, the tick off
+ * stops the interrupt.
+ */
+void systick_start(uint32_t cycles_per_tick, bool count_cycles);
+
+/* Core clocks since systick_start(.., true): SysTick and its wraps.  any. */
+uint32_t systick_cycles(void);
+
+#endif
