@@ -58,11 +58,34 @@ deps-fuzz:
 deps-net:
 	$(Q)scripts/deps.sh net
 
+# The pair test joins this board to another on one link: lm3s6965evb (the
+# Stellaris MAC against this board's) when that board has Ethernet, else
+# a second instance of this board.  The partner is built by a sub-make
+# with its own board.mk, and its demo gets the udp-user test too.
+NET_PAIR_BOARD ?= $(if $(filter lm3s6965evb,$(BOARD)),mps2-an385,lm3s6965evb)
+NET_PAIR_HAS_ETH := $(shell grep -qs '^BOARD_HAS_ETH := 1' \
+	board/$(NET_PAIR_BOARD)/board.mk && echo 1)
+ifeq ($(NET_PAIR_HAS_ETH),1)
+NET_PAIR_ARGS := --pair $(O)/$(NET_PAIR_BOARD)/tests/net_pair.elf:$(NET_PAIR_BOARD)
+NET_PAIR_DEPS := net-pair-board
+else
+NET_PAIR_ARGS :=
+NET_PAIR_DEPS :=
+endif
+.PHONY: net-pair-board
+net-pair-board:
+	$(Q)$(MAKE) -s --no-print-directory BOARD=$(NET_PAIR_BOARD) \
+		$(O)/$(NET_PAIR_BOARD)/tests/net_pair.elf $(O)/$(NET_PAIR_BOARD)/demo.elf
+
 ifeq ($(BOARD_HAS_ETH),1)
-net-test: $(NET_SCENARIOS) $(DEMO) | deps-qemu deps-net
+net-test: $(NET_SCENARIOS) $(DEMO) $(NET_PAIR_DEPS) | deps-qemu deps-net
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(NET_LOOP_SCENARIOS)
 	$(Q)$(PYTHON) tests/qemu/net_run.py --machine $(QEMU_MACHINE) \
-		--demo $(DEMO) --pair $(BDIR)/tests/net_pair.elf
+		--demo $(DEMO) --pair $(BDIR)/tests/net_pair.elf $(NET_PAIR_ARGS)
+ifeq ($(NET_PAIR_HAS_ETH),1)
+	$(Q)$(PYTHON) tests/qemu/net_run.py --machine $(NET_PAIR_BOARD) \
+		--demo $(O)/$(NET_PAIR_BOARD)/demo.elf --only udp-user
+endif
 else
 net-test:
 	@echo "net-test: $(BOARD) has no Ethernet; nothing to run"

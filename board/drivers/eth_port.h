@@ -48,6 +48,24 @@ struct eth_port {
 typedef int (*eth_try_send_fn)(void *ctx, const uint8_t *frame, size_t len);
 
 /*
+ * The little-endian word at p[0..n) (n <= 4 bytes, missing bytes 0) for a
+ * MAC's transmit FIFO, never reading past n: the last word of a frame
+ * may end anywhere.  The 4-byte case is an unaligned load, which
+ * ARMv7-M does in hardware.
+ */
+static inline uint32_t eth_word_le(const uint8_t *p, size_t n)
+{
+	uint32_t w = 0;
+
+	if (n >= 4)
+		return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
+		       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+	for (size_t i = 0; i < n; i++)
+		w |= (uint32_t)p[i] << (8 * i);
+	return w;
+}
+
+/*
  * Use slots[0..count) as an empty ring (count a power of two, 1..32768)
  * and reset the counters.  thread, before the chip's interrupt is enabled.
  * -EINVAL for NULL or a bad count.

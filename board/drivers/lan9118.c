@@ -30,8 +30,6 @@
  * write, so every send ends with a harmless write of 0 to INT_STS; the
  * model starts promiscuous, so init turns that off.
  */
-#include <string.h>
-
 #include "common/cortex_m.h"
 #include "lan9118.h"
 
@@ -270,20 +268,6 @@ void lan9118_isr(struct lan9118 *d)
 
 /* ---- task side ------------------------------------------------------------ */
 
-/* The word at p[0..n), n <= 4, little-endian, without reading past n. */
-static uint32_t load_le(const uint8_t *p, size_t n)
-{
-	uint32_t w = 0;
-
-	if (n >= 4) {
-		memcpy(&w, p, 4); /* an unaligned load on v7-M; little-endian */
-		return w;
-	}
-	for (size_t i = 0; i < n; i++)
-		w |= (uint32_t)p[i] << (8 * i);
-	return w;
-}
-
 static int try_send(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct lan9118 *d = ctx;
@@ -295,7 +279,7 @@ static int try_send(void *ctx, const uint8_t *frame, size_t len)
 	r[TX_DATA] = TXA_IOC | TXA_FIRST | TXA_LAST | (uint32_t)len;
 	r[TX_DATA] = ((uint32_t)len << 16) | (uint32_t)len; /* tag: the length */
 	for (size_t i = 0; i < len; i += 4)
-		r[TX_DATA] = load_le(frame + i, len - i);
+		r[TX_DATA] = eth_word_le(frame + i, len - i);
 	r[INT_STS] = 0; /* delivers TX_IOC under QEMU; clears nothing */
 	return 0;
 }
