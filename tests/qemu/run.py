@@ -7,11 +7,12 @@ Each ELF boots in its own QEMU under a hard timeout (the process is killed
 when it expires).  The UART goes to a small pipe (-serial stdio), except for
 interactive scenarios (name containing "uart_echo"), whose UART is a TCP
 socket the runner connects to and talks through.  For scenarios named
-"*flood*" the runner leaves the pipe unread for --pause seconds, so the
-firmware's UART output backs up (QEMU writes stdio non-blocking: a full
-pipe stalls the UART, not the emulator); for uart_flood it then checks the
-flood lines it printed.  In every scenario, lines "@@ <text> <crc32>" are
-checked whole, and counted against a line "@@count N" (check_lines).
+"*flood*" the runner leaves the pipe unread until it is full and then
+for --pause seconds more, so the firmware's UART output backs up (QEMU
+writes stdio non-blocking: a full pipe stalls the UART, not the
+emulator); for uart_flood it then checks the flood lines it printed.
+In every scenario, lines "@@ <text> <crc32>" are checked whole, and
+counted against a line "@@count N" (check_lines).
 
 A scenario passes when QEMU exits with code 0 (the firmware's failure
 count, through semihosting), its output has no "FAIL", and it printed its
@@ -54,11 +55,13 @@ import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 import zlib
 
 QEMU = "qemu-system-arm"
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+F_GETPIPE_SZ = getattr(fcntl, "F_GETPIPE_SZ", 1032)
 READY = b"uart_echo: ready\n"
 SUMMARY = re.compile(rb"scenario \S+: \d+ checks, 0 failed")
 
@@ -156,6 +159,23 @@ def check_lines(output):
     return None
 
 
+def wait_pipe_full(rfd, proc, until):
+    """Until the pipe holds all it can, QEMU exits, or until passes.
+
+    A fixed pause alone is a race: on a loaded host QEMU may not reach the
+    flood before the pause is over, and then nothing ever backs up.
+    """
+    try:
+        size = fcntl.fcntl(rfd, F_GETPIPE_SZ)
+    except OSError:
+        return
+    while time.monotonic() < until and proc.poll() is None:
+        held = fcntl.ioctl(rfd, termios.FIONREAD, b"\0\0\0\0")
+        if struct.unpack("i", held)[0] >= size:
+            return
+        time.sleep(0.01)
+
+
 def run_plain(args, elf):
     """Run to exit with the UART on a pipe; returns (reason, output).
 
@@ -176,6 +196,7 @@ def run_plain(args, elf):
         os.close(wfd)
         deadline = time.monotonic() + args.timeout
         if flood:
+            wait_pipe_full(rfd, proc, min(deadline, time.monotonic() + 5))
             time.sleep(args.pause)
         out = bytearray()
         timed_out = False
