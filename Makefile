@@ -133,6 +133,9 @@ $(HDIR)/san/%: tests/host/%.c $(HOST_KSRCS) $(wildcard kernel/*.h kernel/port/ho
 	@[ "$(V)" = 1 ] || echo "  HOSTCC  $@ (asan+ubsan)"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $< $(HOST_KSRCS) -lcmocka -o $@
 
+# The trace test needs the kernel built with tracing on.
+$(HDIR)/plain/test_trace $(HDIR)/san/test_trace: HOST_CFLAGS += -DKT_TRACE=1
+
 host-test: $(HOST_BINS)
 	$(Q)tests/host/run.sh $(HOST_BINS)
 

@@ -40,6 +40,8 @@ struct kt_kernel {
 	 * can switch straight to the next one.
 	 */
 	volatile uint32_t pending;
+	uint16_t waker;               /* for traces: who the scheduler acts for */
+	uint8_t last_id;              /* the last task id given out */
 	struct kt_task sched;         /* the context kt_run was called from */
 	struct kt_task *all_first, *all_last;
 	struct kt_wheel wheel;

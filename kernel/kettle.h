@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "list.h"
+#include "trace.h"
 
 /* ---- time ------------------------------------------------------------ */
 
@@ -142,6 +143,7 @@ struct kt_task {
 	uint8_t flags;
 	uint8_t shield;    /* cancellation deferred while non-zero */
 	uint8_t nmany;     /* waiters in many[] during kt_wait_any */
+	uint8_t id;        /* 1..255, for traces (255: and beyond) */
 	int result;        /* why it woke; its return value once DONE */
 	const void *wait_obj;
 	struct kt_waiter *many;

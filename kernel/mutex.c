@@ -167,6 +167,8 @@ static void hand_over(struct kt_mutex *m, int result)
 	kt_list_remove(&m->held);
 	m->owner = NULL;
 	if (w != NULL) {
+		if (KT_TRACE)
+			kt_trace_rec(KT_TR_HANDOFF, w->task->id, old->id);
 		take(m, w->task);
 		kt_wake(w->task, result);
 		update_chain(w->task);

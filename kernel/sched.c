@@ -49,6 +49,8 @@ void kt_set_prio(struct kt_task *t, unsigned prio)
 		return;
 	if (queued)
 		ready_remove(t);
+	if (KT_TRACE)
+		kt_trace_rec(KT_TR_PRIO, t->id, (uint16_t)prio);
 	t->prio = (uint8_t)prio;
 	if (queued)
 		kt_ready(t);
@@ -76,6 +78,16 @@ static inline bool work_pending(void)
 	return kt_k.pending != 0;
 }
 
+/* Why from gives up the CPU, for the trace. */
+static uint16_t switch_arg(const struct kt_task *from)
+{
+	unsigned why = from->state == KT_READY ? KT_TR_WHY_YIELD :
+		       from->state == KT_DONE  ? KT_TR_WHY_DONE :
+						 from->wait;
+
+	return (uint16_t)(from->id | why << 8);
+}
+
 static void switch_to(struct kt_task *from, struct kt_task *to)
 {
 	if (to == from) {
@@ -86,6 +98,8 @@ static void switch_to(struct kt_task *from, struct kt_task *to)
 		to->state = KT_RUNNING;
 		to->runs++;
 	}
+	if (KT_TRACE)
+		kt_trace_rec(KT_TR_SWITCH, to->id, switch_arg(from));
 	kt_k.cur = to;
 	port_switch(from, to);
 }
@@ -172,6 +186,11 @@ void kt_wake(struct kt_task *t, int result)
 			kt_list_remove(&t->many[i].link);
 	if (kt_hnode_linked(&t->timer.node))
 		kt_wheel_del(&kt_k.wheel, &t->timer);
+	if (KT_TRACE)
+		kt_trace_rec(KT_TR_WAKE, t->id,
+			     result == -ECANCELED ? KT_TR_BY_CANCEL :
+			     kt_k.cur != &kt_k.sched ? KT_TR_BY_TASK | kt_k.cur->id :
+						       kt_k.waker);
 	t->result = result;
 	t->state = KT_READY;
 	t->wait = KT_WAIT_NONE;
@@ -218,6 +237,8 @@ void kt_yield(void)
 		next = kt_task_of(n);
 		next->state = KT_RUNNING;
 		next->runs++;
+		if (KT_TRACE)
+			kt_trace_rec(KT_TR_SWITCH, next->id, switch_arg(cur));
 		kt_k.cur = next;
 		port_switch(cur, next);
 		return;
@@ -246,7 +267,9 @@ bool kt_call_soon(struct kt_work *w)
 {
 	struct kt_work *head;
 
-	if (__atomic_exchange_n(&w->pending, 1u, __ATOMIC_ACQ_REL) != 0)
+	/* Bits 8 up carry the interrupt that posted it, for traces. */
+	if (__atomic_exchange_n(&w->pending, 1u | kt_trace_irq << 8,
+				__ATOMIC_ACQ_REL) != 0)
 		return false;
 	head = __atomic_load_n(&kt_k.work_head, __ATOMIC_RELAXED);
 	do
@@ -275,7 +298,13 @@ static void run_work(void)
 		struct kt_work *next = fifo->next;
 
 		/* Read next first: once pending is clear an ISR may re-post. */
+		uint32_t src = __atomic_load_n(&fifo->pending, __ATOMIC_RELAXED) >> 8;
+
 		__atomic_store_n(&fifo->pending, 0u, __ATOMIC_RELEASE);
+
+		if (KT_TRACE)
+			kt_k.waker = src != 0 ? (uint16_t)(KT_TR_BY_IRQ | (src - 1)) :
+						KT_TR_BY_TASK;
 		fifo->fn(fifo->arg);
 		fifo = next;
 	}
@@ -318,6 +347,8 @@ void kt_init(kt_tick_t start)
 	kt_k.work_head = NULL;
 	kt_k.ticks = start;
 	kt_k.pending = 0;
+	kt_k.waker = 0;
+	kt_k.last_id = 0;
 	kt_k.sched = (struct kt_task){ .name = "scheduler", .state = KT_RUNNING };
 	kt_list_init(&kt_k.sched.w.link);
 	kt_list_init(&kt_k.sched.joiners);

@@ -38,11 +38,12 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 	if (t == &kt_k.sched)
 		return -EINVAL;
 
-	uint8_t listed = t->flags & KT_F_LISTED;
+	uint8_t listed = t->flags & KT_F_LISTED, id = t->id;
 	struct kt_task *next_all = t->next_all;
 
 	memset(t, 0, sizeof(*t));
 	t->flags = listed;
+	t->id = id;
 	t->next_all = next_all;
 	t->name = name != NULL ? name : "?";
 	t->fn = fn;
@@ -60,6 +61,7 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 	port_task_init(t);
 
 	if (!listed) {
+		t->id = kt_k.last_id < 255 ? ++kt_k.last_id : 255;
 		t->flags |= KT_F_LISTED;
 		t->next_all = NULL;
 		if (kt_k.all_last != NULL)
@@ -69,6 +71,8 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 		kt_k.all_last = t;
 	}
 	t->state = KT_NEW;
+	if (KT_TRACE)
+		kt_trace_rec(KT_TR_SPAWN, t->id, (uint16_t)prio);
 	kt_ready(t);
 	return 0;
 }
@@ -125,6 +129,8 @@ int kt_task_cancel(struct kt_task *t)
 	if (t->state == KT_DONE)
 		return -EALREADY;
 	t->flags |= KT_F_CANCEL | KT_F_CANCELLED;
+	if (KT_TRACE)
+		kt_trace_rec(KT_TR_CANCEL, t->id, kt_self() != NULL ? kt_self()->id : 0);
 	if (t->state == KT_BLOCKED && t->shield == 0) {
 		t->flags &= (uint8_t)~KT_F_CANCEL;
 		kt_abort(t, -ECANCELED);

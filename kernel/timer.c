@@ -166,6 +166,13 @@ static void timer_expire(struct kt_timer *t)
 
 void kt_timer_service(void)
 {
+	if (KT_TRACE) {
+		kt_tick_t n = kt_k.ticks - kt_k.wheel.now;
+
+		if (n != 0)
+			kt_trace_rec(KT_TR_TICK, 0, n > 0xffff ? 0xffff : (uint16_t)n);
+		kt_k.waker = KT_TR_BY_TIMER;
+	}
 	kt_wheel_advance(&kt_k.wheel, kt_k.ticks, timer_expire);
 	/* The tick may have moved on meanwhile, or a callback left a timer due. */
 	if (kt_wheel_has_due(&kt_k.wheel) || kt_k.ticks != kt_k.wheel.now)
