@@ -268,7 +268,7 @@ bool kt_call_soon(struct kt_work *w)
 	struct kt_work *head;
 
 	/* Bits 8 up carry the interrupt that posted it, for traces. */
-	if (__atomic_exchange_n(&w->pending, 1u | kt_trace_irq << 8,
+	if (__atomic_exchange_n(&w->pending, KT_TRACE ? 1u | kt_trace_irq << 8 : 1u,
 				__ATOMIC_ACQ_REL) != 0)
 		return false;
 	head = __atomic_load_n(&kt_k.work_head, __ATOMIC_RELAXED);
@@ -301,7 +301,6 @@ static void run_work(void)
 		uint32_t src = __atomic_load_n(&fifo->pending, __ATOMIC_RELAXED) >> 8;
 
 		__atomic_store_n(&fifo->pending, 0u, __ATOMIC_RELEASE);
-
 		if (KT_TRACE)
 			kt_k.waker = src != 0 ? (uint16_t)(KT_TR_BY_IRQ | (src - 1)) :
 						KT_TR_BY_TASK;
