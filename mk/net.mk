@@ -1,11 +1,13 @@
 # The network: the stack in net/, the boards' Ethernet, their tests and
-# the fuzzer.  Included by the Makefile after the
+# the fuzzer and the UDP echo benchmark.  Included by the Makefile after the
 # board's board.mk and before `test`; appends to what it extends.
 #
 #   make net-test    on-target network tests: loopback scenarios under
 #                    -icount, then real peers (QEMU user networking, a TAP
 #                    device in a namespace, two boards on one link)
 #   make fuzz-test   the libFuzzer target over the receive path, bounded
+#   make net-bench   instructions per UDP echo, frame in to frame out, and
+#                    echoes per second under -icount (part of make bench)
 # Knobs: NET_PORT (host UDP port forwarded to the demo's echo on make run),
 # FUZZ_SECONDS.
 
@@ -52,7 +54,7 @@ $(NET_SCENARIOS): $(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o \
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o,$^) -o $@
 
-.PHONY: net-test fuzz-test deps-fuzz deps-net
+.PHONY: net-test fuzz-test net-bench deps-fuzz deps-net
 deps-fuzz:
 	$(Q)scripts/deps.sh fuzz
 deps-net:
@@ -117,5 +119,21 @@ fuzz-test: $(FUZZ_BIN)
 		{ tail -n 60 fuzz.log; echo "fuzz-test: FAILED (log: $(FUZZ_DIR)/fuzz.log)"; exit 1; }
 	@grep -E '^(stat::number_of_executed_units|stat::new_units_added)' $(FUZZ_DIR)/fuzz.log | \
 		sed 's/^/fuzz-test: /'
+
+# ---- the benchmark -------------------------------------------------------
+# apps/netbench: a separate image, so the kernel's bench stays as it is;
+# make bench runs both.  The PHY loops back, so boards without a loopback
+# (lm3s6965evb under QEMU) have no net-bench.
+NETBENCH := $(BDIR)/netbench.elf
+$(NETBENCH): $(call obj,$(wildcard apps/netbench/*.c)) $(NET_OBJS)
+ifeq ($(BOARD_HAS_ETH)$(filter lm3s6965evb,$(BOARD)),1)
+bench: net-bench
+net-bench: $(NETBENCH) | deps-qemu
+	$(Q)$(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) \
+		--out $(BDIR)/netbench.txt $(NETBENCH)
+else
+net-bench:
+	@echo "net-bench: $(BOARD) cannot loop its Ethernet back; nothing to run"
+endif
 
 TEST_TARGETS += fuzz-test net-test
