@@ -7,6 +7,10 @@
 #
 # What a board.mk may set for this file:
 #   BOARD_HAS_FPU := 1     an FPU: tests/qemu/sc_fpu.c runs there
+#   BOARD_UART_STALLS := 0 QEMU's model of its console UART writes
+#                          synchronously, so the UART never backs up (QEMU
+#                          itself stalls instead): the flood scenarios check
+#                          what they can see without back-pressure
 
 # Every directory under board/ with a board.mk.
 BOARDS := $(sort $(patsubst board/%/board.mk,%,$(wildcard board/*/board.mk)))
@@ -15,6 +19,7 @@ BOARDS := $(sort $(patsubst board/%/board.mk,%,$(wildcard board/*/board.mk)))
 ifneq ($(BOARD_HAS_FPU),1)
 SCENARIOS := $(filter-out $(BDIR)/tests/sc_fpu.elf,$(SCENARIOS))
 endif
+$(BDIR)/tests/qemu/%.o: CFLAGS += -DSC_UART_STALLS=$(if $(filter 0,$(BOARD_UART_STALLS)),0,1)
 
 TEST_TARGETS += qemu-test-boards
 .PHONY: qemu-test-boards

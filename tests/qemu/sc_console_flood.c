@@ -6,7 +6,8 @@
  * which run.py checks whole; it also checks the count announced at the
  * end.  Here the scenario checks that the tasks really did take turns at
  * line granularity (lines of different tasks alternate in the log) and
- * that writers blocked.
+ * that writers blocked - or, where the board's UART never backs up under
+ * QEMU (SC_UART_STALLS 0), that nothing blocked.
  */
 #include <stdio.h>
 #include <string.h>
@@ -72,8 +73,13 @@ static int check(void *arg)
 	printf("@@count %d\n", TASKS * LINES);
 	printf("console: %lu changes of writer between lines\n",
 	       (unsigned long)switches_between_lines);
+#if SC_UART_STALLS
 	/* The writers blocked on the full buffer and others ran meanwhile. */
 	SC_CHECK(switches_between_lines > 10);
+#else
+	/* The UART never fills (scenario.h): each wrote all its lines at once. */
+	SC_CHECK_EQ(switches_between_lines, TASKS - 1);
+#endif
 	sc_finish();
 }
 

@@ -17,6 +17,17 @@
 #include "board.h"
 #include "kettle.h"
 
+/*
+ * 1 when the board's console UART backs up under QEMU while the host side
+ * does (a full pipe): its model then waits, and writers block.  0 when
+ * QEMU's model writes each byte synchronously and stalls QEMU itself
+ * instead, so the UART never fills and nothing ever blocks on it.
+ * mk/boards.mk sets it from the board's BOARD_UART_STALLS.
+ */
+#ifndef SC_UART_STALLS
+#define SC_UART_STALLS 1
+#endif
+
 /* Count one check of cond; print it when false.  Returns cond. */
 #define SC_CHECK(cond) sc_check(!!(cond), __FILE__, __LINE__, #cond)
 
