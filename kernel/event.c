@@ -14,6 +14,7 @@
  * saw (through the flag) and cleared does not wake that task again later.
  */
 #include "kernel.h"
+#include "port.h"
 
 static uintptr_t seq_of(const struct kt_event *e)
 {
@@ -60,18 +61,26 @@ void kt_event_init(struct kt_event *e)
 	kt_list_init(&e->waiters);
 }
 
-void kt_event_set(struct kt_event *e)
+int kt_event_set(struct kt_event *e)
 {
+	if (e == NULL || kt_list_uninit(&e->waiters))
+		return -EINVAL;
+	if (port_in_isr())
+		return -EPERM; /* kt_event_set_isr is the interrupt's */
 	e->set = 1;
 	__atomic_fetch_add(&e->seq, 1u, __ATOMIC_RELEASE);
 	wake_earlier(e);
+	return 0;
 }
 
-void kt_event_set_isr(struct kt_event *e)
+int kt_event_set_isr(struct kt_event *e)
 {
+	if (e == NULL || e->work.fn == NULL)
+		return -EINVAL;
 	e->set = 1;
 	__atomic_fetch_add(&e->seq, 1u, __ATOMIC_RELEASE);
 	kt_call_soon(&e->work);
+	return 0;
 }
 
 uintptr_t kt_event_seq(const struct kt_event *e)
@@ -81,19 +90,20 @@ uintptr_t kt_event_seq(const struct kt_event *e)
 
 void kt_event_clear(struct kt_event *e)
 {
-	e->set = 0;
+	if (e != NULL)
+		e->set = 0;
 }
 
 bool kt_event_is_set(const struct kt_event *e)
 {
-	return e->set != 0;
+	return e != NULL && e->set != 0;
 }
 
 int kt_event_wait(struct kt_event *e, kt_tick_t timeout)
 {
 	uintptr_t seq;
 
-	if (e == NULL)
+	if (e == NULL || kt_list_uninit(&e->waiters))
 		return -EINVAL;
 	seq = seq_of(e); /* before the flag: a set in between shows in it */
 	if (e->set)

@@ -49,6 +49,16 @@ struct kt_kernel {
 
 extern struct kt_kernel kt_k;
 
+/*
+ * A wait list that was never initialised: its object is all zero, like a
+ * static object before its _init.  Such objects are refused (-EINVAL)
+ * instead of followed through a NULL pointer.
+ */
+static inline bool kt_list_uninit(const struct kt_list *l)
+{
+	return l->next == NULL;
+}
+
 static inline struct kt_task *kt_task_of(struct kt_list *n)
 {
 	return kt_container_of(n, struct kt_task, w.link);

@@ -280,7 +280,7 @@ struct kt_mutex {
 
 void kt_mutex_init(struct kt_mutex *m); /* thread */
 /* task.  0; -EOWNERDEAD (and owned); -ETIMEDOUT; -EDEADLK; -ECANCELED;
- * -EINVAL for NULL; -EPERM outside a task. */
+ * -EINVAL for NULL or never initialised; -EPERM outside a task. */
 int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout);
 /* Lock only if free.  task.  0, -EOWNERDEAD (and owned), -EBUSY, -EDEADLK,
  * -EINVAL, -EPERM. */
@@ -307,11 +307,15 @@ struct kt_event {
 };
 
 void kt_event_init(struct kt_event *e); /* thread */
-void kt_event_set(struct kt_event *e);  /* thread: waiters are readied now */
-void kt_event_set_isr(struct kt_event *e); /* any */
-void kt_event_clear(struct kt_event *e);   /* any */
-bool kt_event_is_set(const struct kt_event *e); /* any */
-/* task.  0 once set; -ETIMEDOUT; -EINVAL for NULL; -EPERM outside a task. */
+/* thread: waiters are readied now.  0; -EINVAL for NULL or never
+ * initialised; -EPERM in an interrupt handler. */
+int kt_event_set(struct kt_event *e);
+/* any.  0; -EINVAL for NULL or never initialised. */
+int kt_event_set_isr(struct kt_event *e);
+void kt_event_clear(struct kt_event *e);   /* any; NULL is ignored */
+bool kt_event_is_set(const struct kt_event *e); /* any; false for NULL */
+/* task.  0 once set; -ETIMEDOUT; -ECANCELED; -EINVAL for NULL or never
+ * initialised; -EPERM outside a task. */
 int kt_event_wait(struct kt_event *e, kt_tick_t timeout);
 
 /* ---- semaphores (asyncio.Semaphore) ------------------------------------ */
@@ -330,7 +334,8 @@ struct kt_sem {
 
 /* thread.  -EINVAL for NULL, max 0 or initial > max. */
 int kt_sem_init(struct kt_sem *s, uint32_t initial, uint32_t max);
-/* thread.  0; -EOVERFLOW at max (nothing changes); -EINVAL. */
+/* thread.  0; -EOVERFLOW at max (nothing changes); -EINVAL; -EPERM in an
+ * interrupt handler. */
 int kt_sem_give(struct kt_sem *s);
 /* any.  0; -EOVERFLOW at max; -EINVAL. */
 int kt_sem_give_isr(struct kt_sem *s);
@@ -360,8 +365,8 @@ struct kt_queue {
 /* thread.  -EINVAL for NULL, a zero size or capacity, or over 65535. */
 int kt_queue_init(struct kt_queue *q, void *storage, size_t item_size,
 		  size_t capacity);
-/* task.  0; -ETIMEDOUT (full); -ECANCELED; -EINVAL; -EPERM outside a task
- * unless KT_NOWAIT. */
+/* task.  0; -ETIMEDOUT (full); -ECANCELED; -EINVAL; -EPERM in an interrupt
+ * handler (use the _isr calls), or outside a task unless KT_NOWAIT. */
 int kt_queue_put(struct kt_queue *q, const void *item, kt_tick_t timeout);
 int kt_queue_get(struct kt_queue *q, void *item, kt_tick_t timeout);
 /* any, never blocks.  0; -EAGAIN when full (counted in dropped) or empty. */

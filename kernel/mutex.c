@@ -16,9 +16,10 @@
  * number of tasks involved; everything else is O(1) except the sorted
  * insertion (O(waiters)) and the recomputation (O(mutexes held)).
  *
- * Thread mode only: no interrupt touches a mutex.
+ * Tasks only: an interrupt handler that calls in gets -EPERM.
  */
 #include "kernel.h"
+#include "port.h"
 
 static struct kt_mutex *mutex_of(struct kt_list *n)
 {
@@ -126,9 +127,9 @@ int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout)
 	struct kt_task *cur = kt_self();
 	int err;
 
-	if (m == NULL)
+	if (m == NULL || kt_list_uninit(&m->waiters))
 		return -EINVAL;
-	if (cur == NULL)
+	if (cur == NULL || port_in_isr())
 		return -EPERM;
 	if (m->owner == NULL)
 		return take_free(m, cur);
@@ -147,9 +148,9 @@ int kt_mutex_trylock(struct kt_mutex *m)
 {
 	struct kt_task *cur = kt_self();
 
-	if (m == NULL)
+	if (m == NULL || kt_list_uninit(&m->waiters))
 		return -EINVAL;
-	if (cur == NULL)
+	if (cur == NULL || port_in_isr())
 		return -EPERM;
 	if (m->owner == cur)
 		return -EDEADLK;
@@ -182,9 +183,9 @@ static void hand_over(struct kt_mutex *m, int result)
 
 int kt_mutex_unlock(struct kt_mutex *m)
 {
-	if (m == NULL)
+	if (m == NULL || kt_list_uninit(&m->waiters))
 		return -EINVAL;
-	if (m->owner == NULL || m->owner != kt_self())
+	if (m->owner == NULL || m->owner != kt_self() || port_in_isr())
 		return -EPERM;
 	hand_over(m, 0);
 	return 0;

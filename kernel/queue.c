@@ -87,8 +87,10 @@ int kt_queue_put(struct kt_queue *q, const void *item, kt_tick_t timeout)
 	struct kt_waiter *w;
 	int err;
 
-	if (q == NULL || item == NULL)
+	if (q == NULL || item == NULL || kt_list_uninit(&q->getters))
 		return -EINVAL;
+	if (port_in_isr())
+		return -EPERM; /* kt_queue_put_isr is the interrupt's */
 	w = kt_waiter_first(&q->getters);
 	if (w != NULL && q->count == 0) {
 		memcpy(w->data, item, q->item_size);
@@ -115,8 +117,10 @@ int kt_queue_get(struct kt_queue *q, void *item, kt_tick_t timeout)
 {
 	int err;
 
-	if (q == NULL || item == NULL)
+	if (q == NULL || item == NULL || kt_list_uninit(&q->getters))
 		return -EINVAL;
+	if (port_in_isr())
+		return -EPERM; /* kt_queue_get_isr is the interrupt's */
 	if (kt_list_empty(&q->getters) && ring_get(q, item)) {
 		if (!kt_list_empty(&q->putters))
 			serve(q);
@@ -134,7 +138,7 @@ int kt_queue_get(struct kt_queue *q, void *item, kt_tick_t timeout)
 
 int kt_queue_put_isr(struct kt_queue *q, const void *item)
 {
-	if (q == NULL || item == NULL)
+	if (q == NULL || item == NULL || kt_list_uninit(&q->getters))
 		return -EINVAL;
 	if (!ring_put(q, item)) {
 		__atomic_fetch_add(&q->dropped, 1u, __ATOMIC_RELAXED);
@@ -146,7 +150,7 @@ int kt_queue_put_isr(struct kt_queue *q, const void *item)
 
 int kt_queue_get_isr(struct kt_queue *q, void *item)
 {
-	if (q == NULL || item == NULL)
+	if (q == NULL || item == NULL || kt_list_uninit(&q->getters))
 		return -EINVAL;
 	if (!ring_get(q, item))
 		return -EAGAIN;

@@ -8,6 +8,7 @@
  * then hands units to waiters in thread mode.
  */
 #include "kernel.h"
+#include "port.h"
 
 static bool try_take(struct kt_sem *s)
 {
@@ -58,8 +59,10 @@ int kt_sem_give(struct kt_sem *s)
 {
 	struct kt_waiter *w;
 
-	if (s == NULL)
+	if (s == NULL || kt_list_uninit(&s->waiters))
 		return -EINVAL;
+	if (port_in_isr())
+		return -EPERM; /* kt_sem_give_isr is the interrupt's */
 	w = kt_waiter_first(&s->waiters);
 	if (w != NULL && __atomic_load_n(&s->count, __ATOMIC_RELAXED) == 0) {
 		kt_waiter_fire(w);
@@ -75,7 +78,7 @@ int kt_sem_give(struct kt_sem *s)
 
 int kt_sem_give_isr(struct kt_sem *s)
 {
-	if (s == NULL)
+	if (s == NULL || kt_list_uninit(&s->waiters))
 		return -EINVAL;
 	if (add_unit(s) != 0)
 		return -EOVERFLOW;
@@ -85,7 +88,7 @@ int kt_sem_give_isr(struct kt_sem *s)
 
 int kt_sem_take(struct kt_sem *s, kt_tick_t timeout)
 {
-	if (s == NULL)
+	if (s == NULL || kt_list_uninit(&s->waiters))
 		return -EINVAL;
 	if (try_take(s))
 		return 0;

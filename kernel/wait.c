@@ -49,6 +49,8 @@ static bool valid(const struct kt_wait_item *it)
 		return false;
 	if (it->kind == KT_ON_QUEUE && it->buf == NULL)
 		return false;
+	if (it->kind != KT_ON_TASK && kt_list_uninit(wait_list(it)))
+		return false;
 	if (it->kind == KT_ON_TASK &&
 	    (((struct kt_task *)it->obj)->state == KT_UNUSED ||
 	     it->obj == kt_self()))
