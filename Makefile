@@ -31,7 +31,7 @@ KERNEL_SRCS := $(wildcard kernel/*.c)
 
 PORT_SRCS := $(wildcard kernel/port/$(PORT)/*.c kernel/port/$(PORT)/*.S)
 CFLAGS := $(CPU_FLAGS) -Os -g3 -std=c11 $(WARN) -ffunction-sections -fdata-sections \
-	-MD -MP -Ikernel -Iboard -Iboard/$(BOARD) $(BOARD_CFLAGS)
+	-MD -MP -Ikernel -Ikernel/port/$(PORT) -Iboard -Iboard/$(BOARD) $(BOARD_CFLAGS)
 # Recursive (=), so that $@ in the map file name is the image being linked.
 LDFLAGS = $(CPU_FLAGS) -T $(LDSCRIPT) -Wl,--gc-sections -Wl,-Map=$@.map \
 	--specs=nano.specs -Wl,--no-warn-rwx-segments

@@ -29,8 +29,14 @@ void port_irq_restore(uint32_t state);
  */
 void port_idle(void);
 
-/* True while an interrupt handler runs.  Must be callable from any context. */
-bool port_in_isr(void);
+/*
+ * True while an interrupt handler runs.  Must be callable from any
+ * context.  Every port provides it as a static inline function in its own
+ * port_arch.h (kernel/port/<port>/, on the include path): the kernel asks
+ * on every call that must not come from an interrupt, so it must cost a
+ * couple of instructions, not a call.
+ */
+#include "port_arch.h"
 
 /*
  * Prepare t (t->stack, t->stack_size) so that the first port_switch() to it

@@ -37,14 +37,6 @@ void port_idle(void)
 	__asm volatile("dsb\n\twfi" ::: "memory");
 }
 
-bool port_in_isr(void)
-{
-	uint32_t ipsr;
-
-	__asm volatile("mrs %0, ipsr" : "=r"(ipsr));
-	return ipsr != 0;
-}
-
 /*
  * The first frame, what switch.S pops on the first switch to t: the
  * callee-saved registers (zero), and kt_task_entry where the return

@@ -27,7 +27,7 @@
 
 void host_switch(void **save_sp, void *load_sp);
 
-static bool in_isr;
+bool kt_host_in_isr;
 static void (*switch_hook)(void *);
 static void *switch_hook_arg;
 static unsigned long switches;
@@ -73,11 +73,6 @@ void port_idle(void)
 {
 }
 
-bool port_in_isr(void)
-{
-	return in_isr;
-}
-
 static void task_start(void)
 {
 #if HOST_ASAN
@@ -121,11 +116,11 @@ void port_switch(struct kt_task *from, struct kt_task *to)
 
 void kt_host_isr(void (*fn)(void *), void *arg)
 {
-	bool was = in_isr;
+	bool was = kt_host_in_isr;
 
-	in_isr = true;
+	kt_host_in_isr = true;
 	fn(arg);
-	in_isr = was;
+	kt_host_in_isr = was;
 }
 
 static void tick(void *arg)
