@@ -18,9 +18,11 @@
  * no lateness at any level.  A timer fires late only when the scheduler
  * processes a tick late (a task kept the CPU), never early.
  *
- * Costs: add and delete O(1); a processed tick O(1) plus the timers that
- * fire or cascade.  Per-level occupancy bitmaps let kt_wheel_advance() skip
- * empty level-0 stretches instead of visiting each tick.
+ * Costs: add and delete O(1); finding the next tick with work,
+ * kt_wheel_next(), O(levels) with the per-level occupancy bitmaps; so
+ * kt_wheel_advance() jumps from one such tick to the next, however far
+ * apart (tickless idle advances by the whole sleep in one call), and its
+ * cost is the timers that fire or cascade plus O(levels) per jump.
  *
  * Timers with the same expiry tick fire in an unspecified but deterministic
  * order.  The wheel is thread-mode only; the tick interrupt only counts.
@@ -124,27 +126,81 @@ static void cascade(struct kt_wheel *w)
 	}
 }
 
+static inline uint32_t ror32(uint32_t x, unsigned n)
+{
+	n &= 31u;
+	return n != 0 ? x >> n | x << (32u - n) : x;
+}
+
+/*
+ * Ticks from now to the first tick at which level l (>= 1) cascades an
+ * occupied slot, or 0 when it has none.  Slot s cascades when the
+ * level's index becomes s with every lower level at 0.  Level 6 has only
+ * 4 positions in 32-bit time (bits 30-31).
+ */
+static kt_tick_t cascade_distance(const struct kt_wheel *w, unsigned l)
+{
+	unsigned shift = l * KT_WHEEL_BITS;
+	uint32_t occ = w->occupied[l], cur = w->now >> shift, k;
+
+	if (occ == 0)
+		return 0;
+	if (shift + KT_WHEEL_BITS > 32) {
+		uint32_t span = 1u << (32u - shift), mask = span - 1u;
+
+		/* Rotate within the level's few positions. */
+		k = 1;
+		while (!(occ & (1u << ((cur + k) & mask))))
+			k++;
+	} else {
+		k = (uint32_t)ctz32(ror32(occ, (cur + 1u) & 31u)) + 1u;
+	}
+	return ((cur + k) << shift) - w->now;
+}
+
+kt_tick_t kt_wheel_next(const struct kt_wheel *w)
+{
+	uint32_t i0 = w->now & (KT_WHEEL_SLOTS - 1);
+	uint32_t occ = w->occupied[0];
+	uint32_t ahead = i0 == 31u ? 0 : occ >> (i0 + 1u);
+	kt_tick_t best = KT_FOREVER;
+
+	if (w->due.first != NULL)
+		return 0;
+	/* The common case first: a level-0 slot before the next boundary. */
+	if (ahead != 0)
+		return ctz32(ahead) + 1u;
+	/* Level-0 slots in the next rotation, then every level's cascade. */
+	occ &= i0 == 31u ? 0xffffffffu : (2u << i0) - 1u;
+	if (occ != 0)
+		best = (KT_WHEEL_SLOTS - i0) + ctz32(occ);
+	for (unsigned l = 1; l < KT_WHEEL_LEVELS; l++) {
+		kt_tick_t d = cascade_distance(w, l);
+
+		if (d != 0 && d < best)
+			best = d;
+	}
+	return best;
+}
+
 void kt_wheel_advance(struct kt_wheel *w, kt_tick_t to,
 		      void (*expire)(struct kt_timer *t))
 {
 	if (w->due.first != NULL)
 		fire(&w->due, expire);
 	while (w->now != to) {
-		kt_tick_t next = w->now + 1;
-		uint32_t idx = next & (KT_WHEEL_SLOTS - 1);
+		/* Jump straight to the next tick with work: O(levels). */
+		kt_tick_t d = kt_wheel_next(w), left = to - w->now;
+		uint32_t idx;
 
-		if (idx != 0) {
-			/* Skip to the next busy level-0 slot, boundary or to. */
-			uint32_t busy = w->occupied[0] >> idx;
-			kt_tick_t skip = busy ? ctz32(busy) : KT_WHEEL_SLOTS - idx;
-			kt_tick_t left = to - next;
-
-			next += skip < left ? skip : left;
+		if (d > left) {
+			w->now = to;
+			break;
 		}
-		w->now = next;
-		if ((next & (KT_WHEEL_SLOTS - 1)) == 0)
+		w->now += d;
+		if ((w->now & (KT_WHEEL_SLOTS - 1)) == 0)
 			cascade(w);
-		idx = next & (KT_WHEEL_SLOTS - 1);
+		idx = w->now & (KT_WHEEL_SLOTS - 1);
 		if (w->occupied[0] & (1u << idx)) {
 			w->occupied[0] &= ~(1u << idx);
 			fire(&w->slot[0][idx], expire);

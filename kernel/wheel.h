@@ -48,6 +48,14 @@ void kt_wheel_del(struct kt_wheel *w, struct kt_timer *t);
  */
 void kt_wheel_advance(struct kt_wheel *w, kt_tick_t to,
 		      void (*expire)(struct kt_timer *t));
+/*
+ * Ticks from w->now to the next tick at which the wheel has work (a timer
+ * fires or a slot cascades): 0 when something is due already, KT_FOREVER
+ * when the wheel is empty.  Never later than the first expiry, so sleeping
+ * that long (tickless idle) never makes a timer late.  O(levels).
+ */
+kt_tick_t kt_wheel_next(const struct kt_wheel *w);
+
 /* True when a call to kt_wheel_advance(w, w->now) would expire something. */
 static inline bool kt_wheel_has_due(const struct kt_wheel *w)
 {

@@ -89,6 +89,39 @@ static void delete_clears_occupancy(void **state)
 	assert_int_equal(fired, 0);
 }
 
+/* The next tick with work, found from the bitmaps at every level. */
+static void next_tick_with_work(void **state)
+{
+	struct kt_timer t;
+	(void)state;
+	kt_wheel_init(&wheel, 1000);
+	assert_int_equal(kt_wheel_next(&wheel), KT_FOREVER);
+	kt_timer_init(&t, NULL, NULL);
+	for (unsigned level = 0; level < KT_WHEEL_LEVELS; level++) {
+		kt_tick_t delay = level == 6 ? (1u << 30) + 7u : (1u << (level * 5)) + 3u;
+		kt_tick_t d;
+
+		kt_wheel_init(&wheel, 0xfffff000u);
+		t.expires = wheel.now + delay;
+		kt_wheel_add(&wheel, &t);
+		d = kt_wheel_next(&wheel);
+		/* Level 0 answers exactly; higher levels with their cascade. */
+		assert_true(d >= 1 && d <= delay);
+		if (level == 0)
+			assert_int_equal(d, delay);
+		/* One advance over the whole delay fires it, on its tick. */
+		fired = 0;
+		fired_late_or_early = false;
+		kt_wheel_advance(&wheel, t.expires, expect_exact);
+		assert_int_equal(fired, 1);
+		assert_false(fired_late_or_early);
+		assert_int_equal(kt_wheel_next(&wheel), KT_FOREVER);
+	}
+	t.expires = wheel.now; /* due at once */
+	kt_wheel_add(&wheel, &t);
+	assert_int_equal(kt_wheel_next(&wheel), 0);
+}
+
 static void past_expiry_goes_to_due(void **state)
 {
 	struct kt_timer t;
@@ -180,8 +213,16 @@ static void run_model(uint64_t seed, kt_tick_t start, unsigned long ops)
 			kt_tick_t step = rnd() & ((1u << bits) - 1u);
 			kt_tick_t from = wheel.now;
 
+			kt_tick_t first = KT_FOREVER;
+
 			if (rnd() % 50000 == 0)
 				step = rnd() & 0x3ffffff; /* a long quiet stretch */
+			/* kt_wheel_next is never later than the first expiry. */
+			for (unsigned k = 0; k < MODEL_TIMERS; k++)
+				if (m_active[k] && m_expires[k] - from < first)
+					first = m_expires[k] - from;
+			if (kt_wheel_next(&wheel) > first || kt_wheel_next(&wheel) == 0)
+				model_errors++;
 			for (unsigned k = 0; k < MODEL_TIMERS; k++)
 				if (m_active[k] && m_expires[k] - from <= step)
 					fires_expected++;
@@ -357,6 +398,7 @@ int main(void)
 		cmocka_unit_test(level_and_slot),
 		cmocka_unit_test(fires_exactly_at_every_level),
 		cmocka_unit_test(delete_clears_occupancy),
+		cmocka_unit_test(next_tick_with_work),
 		cmocka_unit_test(past_expiry_goes_to_due),
 		cmocka_unit_test(randomized_against_model),
 		KT_TEST(one_shot_fires_once_on_time),
