@@ -33,6 +33,8 @@ struct kt_kernel {
 	struct kt_list ready[KT_PRIO_COUNT];
 	struct kt_work *work_head;    /* posted work, newest first; atomic */
 	volatile kt_tick_t ticks;     /* written by the tick interrupt only */
+	volatile uint32_t ticks_hi;   /* and its wraps */
+	kt_tick_t start;              /* ticks at kt_init, for the uptime */
 	/*
 	 * Non-zero when the scheduler has bookkeeping to do: work was posted,
 	 * a tick passed, or a timer is due.  Set by whoever causes it, cleared

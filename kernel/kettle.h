@@ -47,6 +47,27 @@ kt_tick_t kt_now(void);
 /* The tick interrupt: the board's SysTick handler calls it.  any (ISR). */
 void kt_tick_isr(void);
 
+/*
+ * n ticks passed at once: a tickless idle's wake-up announces the whole
+ * sleep in one call, and the scheduler advances the timer wheel over it in
+ * one step.  Only the tick's own interrupt may call it (one writer).  ISR.
+ */
+void kt_tick_announce(kt_tick_t n);
+
+/*
+ * Ticks since kt_init as 64 bits: no wrap for 584 million years at 1 kHz,
+ * read without tearing (the 32-bit kt_now() wraps after 49.7 days).  any.
+ */
+uint64_t kt_uptime64(void);
+
+/*
+ * For tickless idle, with interrupts masked in the idle path: how many
+ * ticks may pass before the scheduler has work (the next timer expiry or
+ * wheel cascade); 0 when it has work now, KT_FOREVER when no timer runs.
+ * Sleeping that long never makes a timer late.  thread.
+ */
+kt_tick_t kt_idle_budget(void);
+
 /* ---- deferred work: how interrupts reach the scheduler ---------------- */
 
 /*

@@ -318,9 +318,35 @@ kt_tick_t kt_now(void)
 
 void kt_tick_isr(void)
 {
-	/* The only writer: a plain increment is enough. */
-	kt_k.ticks = kt_k.ticks + 1;
+	kt_tick_announce(1);
+}
+
+void kt_tick_announce(kt_tick_t n)
+{
+	/* The only writer of both words: plain stores are enough. */
+	kt_tick_t old = kt_k.ticks, t = old + n;
+
+	if (t < old)
+		kt_k.ticks_hi = kt_k.ticks_hi + 1; /* wrapped */
+	kt_k.ticks = t;
 	kt_kick();
+}
+
+uint64_t kt_uptime64(void)
+{
+	uint32_t hi, lo;
+
+	/* A wrap between the two reads shows as a changed high word. */
+	do {
+		hi = kt_k.ticks_hi;
+		lo = kt_k.ticks;
+	} while (hi != kt_k.ticks_hi);
+	return ((uint64_t)hi << 32 | lo) - kt_k.start;
+}
+
+kt_tick_t kt_idle_budget(void)
+{
+	return work_pending() ? 0 : kt_wheel_next(&kt_k.wheel);
 }
 
 /* ---- the loop --------------------------------------------------------- */
@@ -345,6 +371,8 @@ void kt_init(kt_tick_t start)
 	}
 	kt_k.work_head = NULL;
 	kt_k.ticks = start;
+	kt_k.ticks_hi = 0;
+	kt_k.start = start;
 	kt_k.pending = 0;
 	kt_k.waker = 0;
 	kt_k.last_id = 0;

@@ -392,6 +392,72 @@ static void soft_timer_across_wrap(void **state)
 	assert_true(fire_ticks[0] < 1000); /* it did wrap */
 }
 
+/* ---- long uptimes and tickless catch-up ---------------------------------- */
+
+static void announce(void *arg)
+{
+	kt_tick_announce((kt_tick_t)(uintptr_t)arg);
+}
+
+static void uptime_is_64_bit_across_the_wrap(void **state)
+{
+	kt_tick_t start = kt_now();
+	(void)state;
+	assert_true(start > 0xffffff00u);
+	assert_true(kt_uptime64() == 0);
+	kt_host_tick(250); /* across 2^32 */
+	assert_true(kt_now() < 1000);
+	assert_true(kt_uptime64() == 250);
+	kt_host_isr(announce, (void *)(uintptr_t)0xfffffff0u);
+	kt_run_until_idle();
+	assert_true(kt_uptime64() == 250ull + 0xfffffff0ull); /* wrapped again */
+}
+
+/* A whole sleep announced at once fires every timer inside it, in order. */
+static kt_tick_t order_ticks[8];
+static unsigned order_n;
+
+static void note_tick(void *arg)
+{
+	(void)arg;
+	order_ticks[order_n++] = kt_now();
+}
+
+static void tickless_catch_up(void **state)
+{
+	static struct kt_timer t[3];
+	static const kt_tick_t delays[3] = { 40, 3000, 70000 };
+	kt_tick_t start = kt_now();
+	(void)state;
+	order_n = 0;
+	for (int i = 0; i < 3; i++) {
+		kt_timer_init(&t[i], note_tick, NULL);
+		kt_timer_start(&t[i], delays[i], 0);
+	}
+	/*
+	 * A tickless idle loop: sleep the budget (the next expiry or wheel
+	 * cascade, never past an expiry), announce it in one go, run.  Every
+	 * timer fires on its very tick, with a handful of wake-ups instead of
+	 * 70,000 ticks.
+	 */
+	unsigned wakes = 0;
+
+	while (order_n < 3 && wakes < 100) {
+		kt_tick_t b = kt_idle_budget();
+
+		assert_true(b >= 1 && b != KT_FOREVER);
+		kt_host_isr(announce, (void *)(uintptr_t)b);
+		kt_run_until_idle();
+		wakes++;
+	}
+	print_message("  3 timers up to 70,000 ticks away: %u tickless wake-ups\n", wakes);
+	assert_int_equal(order_n, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(order_ticks[i], start + delays[i]);
+	assert_true(wakes <= 12);
+	assert_int_equal(kt_idle_budget(), KT_FOREVER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +475,8 @@ int main(void)
 		KT_TEST(periodic_stopped_from_its_callback),
 		KT_TEST(zero_delay_fires_on_next_pass),
 		KT_TEST_WRAP(soft_timer_across_wrap),
+		KT_TEST_WRAP(uptime_is_64_bit_across_the_wrap),
+		KT_TEST(tickless_catch_up),
 	};
 	return cmocka_run_group_tests_name("timer", tests, NULL, NULL);
 }
