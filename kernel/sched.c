@@ -318,7 +318,13 @@ kt_tick_t kt_now(void)
 
 void kt_tick_isr(void)
 {
-	kt_tick_announce(1);
+	/* The only writer of both words: plain stores are enough. */
+	kt_tick_t t = kt_k.ticks + 1;
+
+	kt_k.ticks = t;
+	if (t == 0)
+		kt_k.ticks_hi = kt_k.ticks_hi + 1;
+	kt_kick();
 }
 
 void kt_tick_announce(kt_tick_t n)
