@@ -122,7 +122,7 @@ struct net_arp_wait *net_arp_queue_add(struct net_arp_queue *q,
 	slot->tries = 0;
 	slot->nexthop = nexthop;
 	slot->len = (uint16_t)len;
-	memcpy(slot->frame, frame, len);
+	net_copy(net_frame(&slot->frame), frame, len);
 	return slot;
 }
 

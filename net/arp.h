@@ -43,7 +43,7 @@ struct net_arp_wait {
 	uint16_t len;
 	uint32_t nexthop;
 	kt_tick_t retry_at;
-	uint8_t frame[NET_FRAME_MAX];
+	struct net_frame_buf frame; /* the frame: net_frame(&frame) */
 };
 
 struct net_arp_queue {

@@ -14,6 +14,21 @@
 
 const uint8_t net_mac_broadcast[NET_MAC_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
+void net_copy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *p = src;
+
+	if ((((uintptr_t)d ^ (uintptr_t)p) & 3u) == 0) {
+		while (n != 0 && ((uintptr_t)d & 3u) != 0) {
+			*d++ = *p++;
+			n--;
+		}
+	}
+	if (n != 0)
+		memcpy(d, p, n);
+}
+
 bool net_mac_equal(const uint8_t *a, const uint8_t *b)
 {
 	return memcmp(a, b, NET_MAC_LEN) == 0;

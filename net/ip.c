@@ -12,7 +12,8 @@
  * The checksum adds 16-bit big-endian words in a 32-bit accumulator and
  * folds the carries at the end of each piece, so a sum over several
  * pieces (pseudo-header, header, payload) never overflows; only the last
- * piece may have an odd length.
+ * piece may have an odd length.  Headers and payloads sit word-aligned in
+ * the stack's frame buffers (wire.h), where it sums a word per load.
  */
 #include <errno.h>
 #include <string.h>
@@ -32,10 +33,38 @@ static uint32_t fold(uint32_t sum)
 	return (sum & 0xffffu) + (sum >> 16);
 }
 
+/*
+ * The sum of 4-aligned p[0..len & ~3) taken as little-endian 16-bit
+ * halves, folded and byte-swapped: the one's complement sum does not care
+ * about byte order (RFC 1071, 2(B)), so this equals the big-endian sum of
+ * the same bytes, at one load per 4 bytes.  Little-endian hosts only.
+ */
+static uint32_t sum_words_le(const uint8_t *p, size_t len)
+{
+	uint32_t acc = 0;
+
+	for (; len >= 4; p += 4, len -= 4) {
+		uint32_t w;
+
+		memcpy(&w, p, 4); /* one aligned load, no aliasing games */
+		acc += (w & 0xffffu) + (w >> 16);
+		if (acc & 0x80000000u)
+			acc = fold(acc);
+	}
+	acc = fold(acc);
+	return ((acc & 0xffu) << 8) | (acc >> 8);
+}
+
 uint32_t net_csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
 	uint32_t acc = 0;
 
+	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
+	    ((uintptr_t)p & 3u) == 0 && len >= 4) {
+		acc = sum_words_le(p, len);
+		p += len & ~(size_t)3;
+		len &= 3;
+	}
 	/* 8 bytes a round: fewer loop branches, same byte-wise loads. */
 	while (len >= 8) {
 		acc += (uint32_t)((p[0] << 8) | p[1]) + (uint32_t)((p[2] << 8) | p[3]) +
@@ -63,6 +92,17 @@ uint16_t net_csum_fold(uint32_t sum)
 uint16_t net_csum(const uint8_t *p, size_t len)
 {
 	return net_csum_fold(net_csum_add(0, p, len));
+}
+
+/* memmove where the regions overlap, else the aligned copy. */
+static void move(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	uintptr_t d = (uintptr_t)dst, p = (uintptr_t)src;
+
+	if (d < p + n && p < d + n)
+		memmove(dst, src, n);
+	else
+		net_copy(dst, src, n);
 }
 
 /* The pseudo-header's sum for UDP. */
@@ -147,7 +187,8 @@ size_t net_icmp_echo_reply_build(uint8_t *buf, size_t cap,
 
 	if (cap < NET_ICMP_HDR || req->len > cap - NET_ICMP_HDR)
 		return 0;
-	memmove(buf + NET_ICMP_HDR, req->data, req->len);
+	if (req->data != buf + NET_ICMP_HDR)
+		move(buf + NET_ICMP_HDR, req->data, req->len);
 	buf[0] = NET_ICMP_ECHO_REPLY;
 	buf[1] = 0;
 	net_put16(buf + 2, 0);
@@ -191,7 +232,7 @@ size_t net_udp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 	    len > IP_TOTAL_MAX - NET_IPV4_HDR - NET_UDP_HDR)
 		return 0;
 	if (len != 0 && payload != buf + NET_UDP_HDR)
-		memmove(buf + NET_UDP_HDR, payload, len);
+		move(buf + NET_UDP_HDR, payload, len);
 	net_put16(buf, sport);
 	net_put16(buf + 2, dport);
 	net_put16(buf + 4, (uint16_t)n);

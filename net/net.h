@@ -101,8 +101,8 @@ struct net_stack {
 	uint16_t ip_id;
 	uint16_t next_port;
 	struct net_stats stats;
-	uint8_t rx[NET_FRAME_MAX]; /* the receive task's frame */
-	uint8_t tx[NET_FRAME_MAX]; /* replies the receive task builds */
+	struct net_frame_buf rx; /* the receive task's frame */
+	struct net_frame_buf tx; /* replies the receive task builds */
 };
 
 /*
@@ -181,7 +181,7 @@ struct net_udp_socket {
 	struct kt_sem ready;     /* one unit per datagram waiting */
 	uint16_t port;
 	uint32_t rx, tx, dropped, truncated;
-	uint8_t frame[NET_FRAME_MAX];
+	struct net_frame_buf frame; /* where sends build their frame */
 };
 
 /*

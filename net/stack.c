@@ -211,8 +211,8 @@ static void arp_resolved(struct net_stack *s, uint32_t ip, const uint8_t *mac)
 		if (w->state != NET_ARP_WAITING || w->nexthop != ip)
 			continue;
 		w->state = NET_ARP_SENDING;
-		memcpy(w->frame, mac, NET_MAC_LEN);
-		xmit(s, w->frame, w->len, s->tx_wait);
+		memcpy(net_frame(&w->frame), mac, NET_MAC_LEN);
+		xmit(s, net_frame(&w->frame), w->len, s->tx_wait);
 		w->state = NET_ARP_FREE;
 	}
 	disarm_if_idle(s);
@@ -302,7 +302,7 @@ static int icmp_input(struct net_stack *s, const struct net_eth *eth,
 		.src = s->cfg.ip,
 		.dst = ip->src,
 	};
-	uint8_t *f = s->tx;
+	uint8_t *f = net_frame(&s->tx);
 	size_t n;
 	int err = net_icmp_parse(ip->payload, ip->len, &m);
 
@@ -315,12 +315,12 @@ static int icmp_input(struct net_stack *s, const struct net_eth *eth,
 		return -EPROTONOSUPPORT;
 	}
 	n = net_icmp_echo_reply_build(f + NET_ETH_HDR + NET_IPV4_HDR,
-				      sizeof(s->tx) - NET_ETH_HDR - NET_IPV4_HDR, &m);
+				      NET_FRAME_MAX - NET_ETH_HDR - NET_IPV4_HDR, &m);
 	h.id = net_ip_next_id(s);
 	if (n == 0 ||
-	    net_ipv4_build(f + NET_ETH_HDR, sizeof(s->tx) - NET_ETH_HDR, &h, n) == 0)
+	    net_ipv4_build(f + NET_ETH_HDR, NET_FRAME_MAX - NET_ETH_HDR, &h, n) == 0)
 		return -EMSGSIZE; /* cannot happen: the request fit a frame */
-	net_eth_build(f, sizeof(s->tx), eth->src, s->cfg.mac, NET_ETHERTYPE_IPV4);
+	net_eth_build(f, NET_FRAME_MAX, eth->src, s->cfg.mac, NET_ETHERTYPE_IPV4);
 	err = xmit(s, f, NET_ETH_HDR + NET_IPV4_HDR + n, s->tx_wait);
 	if (err == 0)
 		s->stats.icmp_echo_replied++;
@@ -440,10 +440,10 @@ static int receive_task(void *arg)
 	struct net_stack *s = arg;
 
 	for (;;) {
-		int n = s->nif.recv(s->rx, sizeof(s->rx), KT_FOREVER);
+		int n = s->nif.recv(net_frame(&s->rx), NET_FRAME_MAX, KT_FOREVER);
 
 		if (n > 0)
-			net_input(s, s->rx, (size_t)n);
+			net_input(s, net_frame(&s->rx), (size_t)n);
 		else if (n != -ETIMEDOUT && n != -EMSGSIZE)
 			return n; /* cancelled, or the interface is gone */
 	}

@@ -112,7 +112,7 @@ int net_udp_deliver(struct net_stack *s, const struct net_ipv4 *ip,
 	slot->ip = ip->src;
 	slot->port = udp->sport;
 	slot->len = (uint16_t)udp->len;
-	memcpy(slot->data, udp->payload, udp->len);
+	net_copy(slot->data, udp->payload, udp->len);
 	u->head++;
 	u->rx++;
 	kt_sem_give(&u->ready); /* cannot overflow: units <= filled slots */
@@ -135,7 +135,7 @@ int net_udp_recv(struct net_udp_socket *u, void *buf, size_t len,
 	slot = &u->slots[u->tail % u->nslots];
 	n = slot->len < len ? slot->len : len;
 	if (n != 0)
-		memcpy(buf, slot->data, n);
+		net_copy(buf, slot->data, n);
 	if (slot->len > len)
 		u->truncated++;
 	if (ip != NULL)
@@ -161,18 +161,18 @@ int net_udp_sendto(struct net_udp_socket *u, uint32_t ip, uint16_t port,
 	if (len > NET_UDP_PAYLOAD_MAX)
 		return -EMSGSIZE;
 	s = u->stack;
-	f = u->frame;
+	f = net_frame(&u->frame);
 	h.src = s->cfg.ip;
 	h.dst = ip;
 	h.id = net_ip_next_id(s);
 	n = net_udp_build(f + NET_ETH_HDR + NET_IPV4_HDR,
-			  sizeof(u->frame) - NET_ETH_HDR - NET_IPV4_HDR,
+			  NET_FRAME_MAX - NET_ETH_HDR - NET_IPV4_HDR,
 			  h.src, ip, u->port, port, data, len);
 	if (n == 0 ||
-	    net_ipv4_build(f + NET_ETH_HDR, sizeof(u->frame) - NET_ETH_HDR, &h, n) == 0)
+	    net_ipv4_build(f + NET_ETH_HDR, NET_FRAME_MAX - NET_ETH_HDR, &h, n) == 0)
 		return -EMSGSIZE;
 	/* The destination is net_ip_output's to fill in. */
-	net_eth_build(f, sizeof(u->frame), net_mac_broadcast, s->cfg.mac,
+	net_eth_build(f, NET_FRAME_MAX, net_mac_broadcast, s->cfg.mac,
 		      NET_ETHERTYPE_IPV4);
 	err = net_ip_output(s, f, NET_ETH_HDR + NET_IPV4_HDR + n, ip, timeout);
 	if (err != 0)

@@ -60,6 +60,28 @@
 /* Where a UDP payload starts in a frame. */
 #define NET_UDP_PAYLOAD_OFF (NET_ETH_HDR + NET_IPV4_HDR + NET_UDP_HDR)
 
+/*
+ * Storage for one frame whose IPv4 header - 14 bytes in - is word-aligned:
+ * the frame starts 2 bytes into word storage (net_frame()), so the UDP
+ * payload (42 bytes in) is word-aligned too, and copies between such
+ * buffers and payloads take memcpy's word path instead of its byte loop.
+ */
+struct net_frame_buf {
+	uint32_t words[(NET_FRAME_MAX + 2 + 3) / 4];
+};
+
+static inline uint8_t *net_frame(struct net_frame_buf *b)
+{
+	return (uint8_t *)b->words + 2;
+}
+
+/*
+ * memcpy for frames and payloads: when dst and src are misaligned by the
+ * same amount (two frames 2 bytes into words) it copies the head bytes
+ * itself so that memcpy gets aligned pointers.  Regions must not overlap.
+ */
+void net_copy(void *dst, const void *src, size_t n);
+
 /* ---- bytes in network order ---------------------------------------------- */
 
 static inline uint16_t net_get16(const uint8_t *p)

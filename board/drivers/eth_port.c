@@ -108,6 +108,23 @@ void eth_port_irq_isr(struct eth_port *p)
 
 /* ---- task side ------------------------------------------------------------- */
 
+/*
+ * memcpy, but when dst and src are misaligned alike (a slot's frame 2
+ * bytes into its words, copied into a buffer that keeps the IP header
+ * aligned) copy the head bytes first, so memcpy takes its word path.
+ */
+static void copy_frame(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	if ((((uintptr_t)dst ^ (uintptr_t)src) & 3u) == 0) {
+		while (n != 0 && ((uintptr_t)dst & 3u) != 0) {
+			*dst++ = *src++;
+			n--;
+		}
+	}
+	if (n != 0)
+		memcpy(dst, src, n);
+}
+
 int eth_port_recv(struct eth_port *p, void *buf, size_t len, kt_tick_t timeout)
 {
 	bool in_task = kt_self() != NULL;
@@ -130,7 +147,7 @@ int eth_port_recv(struct eth_port *p, void *buf, size_t len, kt_tick_t timeout)
 		err = -EMSGSIZE;
 		bump(&p->stats.rx_errors, 1);
 	} else {
-		memcpy(buf, (const uint8_t *)s->data + s->off, s->len);
+		copy_frame(buf, (const uint8_t *)s->data + s->off, s->len);
 		err = s->len;
 	}
 	__atomic_store_n(&p->tail, tail + 1u, __ATOMIC_RELEASE);

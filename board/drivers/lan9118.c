@@ -73,6 +73,8 @@
 #define PMT_CTRL_READY (1u << 0)
 #define TX_CFG_TX_ON (1u << 1)
 #define RX_CFG_DUMP (1u << 15)
+#define RX_CFG_OFFSET(n) ((uint32_t)(n) << 8) /* RXDOFF: bytes before a frame */
+#define RX_OFF 2u
 #define TX_CFG_DUMP (3u << 14) /* status and data FIFOs */
 
 /* MAC CSRs, through MAC_CSR_CMD/DATA */
@@ -190,7 +192,8 @@ int lan9118_init(struct lan9118 *d, const struct lan9118_config *c)
 	d->mac[4] = (uint8_t)hi;
 	d->mac[5] = (uint8_t)(hi >> 8);
 
-	r[RX_CFG] = RX_CFG_DUMP;  /* word-aligned frames, no offset */
+	/* Frames 2 bytes into their words: IP headers land word-aligned. */
+	r[RX_CFG] = RX_CFG_DUMP | RX_CFG_OFFSET(RX_OFF);
 	r[TX_CFG] = TX_CFG_DUMP;
 	r[FIFO_INT] = 0;          /* RSFL at the first status word */
 	r[TX_CFG] = TX_CFG_TX_ON;
@@ -220,7 +223,7 @@ static void rx_drain(struct lan9118 *d)
 	while (USED(r[RX_FIFO_INF]) != 0) {
 		uint32_t st = r[RX_STATUS];
 		uint32_t len = RXS_LEN(st);
-		uint32_t words = (len + 3u) / 4u;
+		uint32_t words = (len + RX_OFF + 3u) / 4u;
 		struct eth_slot *s;
 
 		if ((st & RXS_ERROR) || len < BOARD_ETH_FRAME_MIN + FCS_LEN ||
@@ -236,7 +239,7 @@ static void rx_drain(struct lan9118 *d)
 		}
 		for (uint32_t i = 0; i < words; i++)
 			s->data[i] = r[RX_DATA];
-		eth_port_rx_commit_isr(&d->port, s, 0, len - FCS_LEN);
+		eth_port_rx_commit_isr(&d->port, s, RX_OFF, len - FCS_LEN);
 	}
 }
 

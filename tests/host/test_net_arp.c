@@ -111,7 +111,7 @@ static void queue_bounds(void **state)
 		assert_non_null(w[i]);
 		assert_int_equal(first, i == 0 || i == 2);
 		assert_int_equal(w[i]->len, 60 + i);
-		assert_int_equal(w[i]->frame[20], i);
+		assert_int_equal(net_frame(&w[i]->frame)[20], i);
 		assert_int_equal(w[i]->nexthop, i < 2 ? 7 : 8);
 	}
 	assert_int_equal(net_arp_queue_count(&queue), NET_ARP_PENDING);
