@@ -165,6 +165,8 @@ static void hand_over(struct kt_mutex *m, int result)
 	struct kt_task *old = m->owner;
 	struct kt_waiter *w = kt_waiter_first(&m->waiters);
 
+	if (old == NULL)
+		return; /* callers hold it: cannot happen, and costs nothing */
 	kt_list_remove(&m->held);
 	m->owner = NULL;
 	if (w != NULL) {

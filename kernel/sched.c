@@ -298,12 +298,14 @@ static void run_work(void)
 		struct kt_work *next = fifo->next;
 
 		/* Read next first: once pending is clear an ISR may re-post. */
-		uint32_t src = __atomic_load_n(&fifo->pending, __ATOMIC_RELAXED) >> 8;
+		if (KT_TRACE) {
+			uint32_t src = __atomic_load_n(&fifo->pending,
+						       __ATOMIC_RELAXED) >> 8;
 
-		__atomic_store_n(&fifo->pending, 0u, __ATOMIC_RELEASE);
-		if (KT_TRACE)
 			kt_k.waker = src != 0 ? (uint16_t)(KT_TR_BY_IRQ | (src - 1)) :
 						KT_TR_BY_TASK;
+		}
+		__atomic_store_n(&fifo->pending, 0u, __ATOMIC_RELEASE);
 		fifo->fn(fifo->arg);
 		fifo = next;
 	}

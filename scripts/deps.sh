@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what a make target needs, from Debian, only when it is missing.
-#   scripts/deps.sh arm|qemu|host|fuzz|net ...
+#   scripts/deps.sh arm|qemu|host|fuzz|net|openocd|gdb|check ...
 set -e
 need=""
 for what in "$@"; do
@@ -22,6 +22,13 @@ for what in "$@"; do
 	net)
 		command -v ip >/dev/null || need="$need iproute2"
 		command -v ping >/dev/null || need="$need iputils-ping" ;;
+	openocd)
+		command -v openocd >/dev/null || need="$need openocd" ;;
+	gdb)
+		command -v gdb-multiarch >/dev/null || need="$need gdb-multiarch" ;;
+	check)
+		command -v cppcheck >/dev/null || need="$need cppcheck"
+		command -v clang-tidy >/dev/null || need="$need clang-tidy" ;;
 	*) echo "deps.sh: unknown group $what" >&2; exit 2 ;;
 	esac
 done
