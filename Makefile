@@ -107,13 +107,7 @@ size: $(DEMO) $(BENCH) $(call obj,$(KERNEL_SRCS) $(PORT_SRCS))
 	@echo "images:"
 	$(Q)$(SIZE) $(DEMO) $(BENCH)
 
-flash: $(DEMO)
-	@echo "$(BOARD) exists only under QEMU: no flash target (see README)."; exit 1
-
-debug: $(DEMO) | deps-qemu
-	@echo "QEMU waits for gdb on :1234"
-	$(QEMU) -serial stdio -s -S -kernel $(DEMO) & \
-	gdb-multiarch $(DEMO) -ex 'target remote 127.0.0.1:1234'
+# flash and debug, per board: mk/boards.mk
 
 # ---- host unit tests -------------------------------------------------
 HOST_WARN := $(WARN)

@@ -12,6 +12,7 @@ QEMU_MACHINE := lm3s6965evb
 QEMU_FLAGS :=
 # QEMU's PL011 writes each byte synchronously: the UART never backs up.
 BOARD_UART_STALLS := 0
+OPENOCD_CFG := -f board/ek-lm3s6965.cfg
 # Ethernet: the LM3S6965's controller (board_eth.h); mk/net.mk links these
 # into the images that use the network.
 BOARD_HAS_ETH := 1

@@ -10,3 +10,4 @@ BOARD_SRCS += board/microbit/board.c board/drivers/nrf51_uart.c \
 LDSCRIPT := linker/microbit.ld
 QEMU_MACHINE := microbit
 QEMU_FLAGS :=
+OPENOCD_CFG := -f interface/cmsis-dap.cfg -f target/nrf51.cfg
