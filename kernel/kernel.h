@@ -16,9 +16,17 @@
  * the high-water mark): on the host, AddressSanitizer keeps the redzones of
  * a suspended or abandoned task's frames poisoned.
  */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
+#define KT_ASAN 1
+#elif defined(__has_feature)        /* clang */
+#if __has_feature(address_sanitizer)
+#define KT_ASAN 1
+#endif
+#endif
+#if defined(KT_ASAN)
 #define KT_NO_ASAN __attribute__((no_sanitize_address))
 #else
+#define KT_ASAN 0
 #define KT_NO_ASAN
 #endif
 

@@ -17,7 +17,7 @@
 #error "the host port supports x86-64 only"
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
+#if KT_ASAN /* kernel.h: gcc's or clang's AddressSanitizer */
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define HOST_ASAN 1
