@@ -399,7 +399,9 @@ void kt_run_until_idle(void)
 
 		kt_k.pending = 0; /* before looking: a later kick is seen */
 		run_work();
-		kt_timer_service();
+		/* The wheel only when the tick moved or a timer is due. */
+		if (kt_k.ticks != kt_k.wheel.now || kt_wheel_has_due(&kt_k.wheel))
+			kt_timer_service();
 		next = ready_pop();
 		if (next != NULL)
 			switch_to(&kt_k.sched, next);
