@@ -25,6 +25,16 @@
 
 #include "kettle.h"
 
+/*
+ * 1 on a board with Ethernet (mk/net.mk defines it from board.mk), 0
+ * elsewhere.  Test it with a C if: where it is 0 the compiler drops the
+ * code behind it and the linker the buffers only that code used, so a
+ * portable application costs a board without Ethernet no RAM.
+ */
+#ifndef BOARD_HAS_ETH
+#define BOARD_HAS_ETH 0
+#endif
+
 #define BOARD_ETH_ADDR_LEN 6
 #define BOARD_ETH_FRAME_MIN 14   /* a header and nothing else */
 #define BOARD_ETH_FRAME_MAX 1514 /* 1500 bytes of payload, no VLAN tag */

@@ -15,6 +15,7 @@ NET_SRCS := $(wildcard net/*.c)
 NET_HDRS := $(wildcard net/*.h)
 ifeq ($(BOARD_HAS_ETH),1)
 NET_ETH_SRCS := $(BOARD_ETH_SRCS)
+CFLAGS += -DBOARD_HAS_ETH=1
 else
 NET_ETH_SRCS := board/common/eth_none.c
 endif
