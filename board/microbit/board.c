@@ -152,7 +152,7 @@ BOARD_IRQ_VECTORS(32) = {
 	uart_handler,              /* 2: UART0 */
 	F, F, F, F, F,             /* 3-4: SPI/TWI, 5: free, 6: GPIOTE, 7: ADC */
 	timer0_handler,            /* 8: TIMER0: the tick */
-	F, F, F, F, F, F, F,       /* 9-10: TIMER1-2, 11: RTC0, 12: TEMP, 13: RNG, 14: ECB, 15: CCM */
+	F, F, F, F, F, F, F,       /* 9-10: TIMER1-2, 11: RTC0, 12-15: TEMP, RNG, ECB, CCM */
 	F, F, F, F,                /* 16: WDT, 17: RTC1, 18: QDEC, 19: LPCOMP */
 	board_soft_irq_isr,        /* 20: SWI0: the soft interrupt */
 	F, F, F, F, F,             /* 21-25: SWI1-5 */

@@ -14,8 +14,8 @@
  * 37, on PA9 (TX) and PA10 (RX): QEMU connects its first -serial to it.
  * SysTick counts the kernel's ticks and, extended by its interrupt, the
  * cycles (board/common/systick.c): QEMU's timers do not count the CPU
- * clock.  TIM2 only paces QEMU's virtual clock (icount_pacer_start).  Line 80 (the RNG's, never enabled) is the soft
- * interrupt.
+ * clock.  TIM2 only paces QEMU's virtual clock (icount_pacer_start).
+ * Line 80 (the RNG's, never enabled) is the soft interrupt.
  *
  * Every interrupt keeps the default priority, so handlers never preempt
  * each other; faults preempt them all.
