@@ -12,16 +12,19 @@
  * of instructions, and restores the caller's mask: on a single core with
  * no other bus master touching these words that is atomic against
  * interrupt handlers and tasks alike, so every memory order is met (the
- * call itself is a compiler barrier).  Plain loads and stores GCC inlines.
- * The names are bound through asm labels because GCC reserves the
- * __atomic_ names for its built-ins.
+ * call itself is a compiler barrier).  Plain loads and stores GCC
+ * inlines.  Only the operations the kernel and drivers use are here
+ * (exchange, compare-exchange, fetch-add): another one fails to link on
+ * ARMv6-M, naming itself, rather than going in untested.  The names are
+ * bound through asm labels because GCC reserves the __atomic_ names for
+ * its built-ins.
  *
  * Bit scans: __builtin_clz and __builtin_ctz become calls to libgcc's
  * __clzsi2 and __ctzsi2, which these replace with binary searches of
  * five steps (no table, no loop) so that the scheduler's priority pick
- * and the timer wheel's slot scan stay small and take the same few
- * dozen cycles for any word.  Like the instructions they stand in for, they are
- * not called with 0 (the kernel checks first).
+ * and the timer wheel's slot scan stay small and take the same few dozen
+ * cycles for any word.  Like the instructions they stand in for, they
+ * are not called with 0 (the kernel checks first).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,12 +52,6 @@ bool atomic_compare_exchange_4(volatile void *p, void *expected,
 			       int failure) __asm__("__atomic_compare_exchange_4");
 uint32_t atomic_fetch_add_4(volatile void *p, uint32_t v, int order)
 	__asm__("__atomic_fetch_add_4");
-uint32_t atomic_fetch_sub_4(volatile void *p, uint32_t v, int order)
-	__asm__("__atomic_fetch_sub_4");
-uint32_t atomic_fetch_or_4(volatile void *p, uint32_t v, int order)
-	__asm__("__atomic_fetch_or_4");
-uint32_t atomic_fetch_and_4(volatile void *p, uint32_t v, int order)
-	__asm__("__atomic_fetch_and_4");
 
 uint32_t atomic_exchange_4(volatile void *p, uint32_t v, int order)
 {
@@ -94,39 +91,6 @@ uint32_t atomic_fetch_add_4(volatile void *p, uint32_t v, int order)
 
 	(void)order;
 	*w = old + v;
-	unmask(s);
-	return old;
-}
-
-uint32_t atomic_fetch_sub_4(volatile void *p, uint32_t v, int order)
-{
-	volatile uint32_t *w = p;
-	uint32_t s = mask(), old = *w;
-
-	(void)order;
-	*w = old - v;
-	unmask(s);
-	return old;
-}
-
-uint32_t atomic_fetch_or_4(volatile void *p, uint32_t v, int order)
-{
-	volatile uint32_t *w = p;
-	uint32_t s = mask(), old = *w;
-
-	(void)order;
-	*w = old | v;
-	unmask(s);
-	return old;
-}
-
-uint32_t atomic_fetch_and_4(volatile void *p, uint32_t v, int order)
-{
-	volatile uint32_t *w = p;
-	uint32_t s = mask(), old = *w;
-
-	(void)order;
-	*w = old & v;
 	unmask(s);
 	return old;
 }
