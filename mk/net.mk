@@ -101,10 +101,11 @@ FUZZ_BIN := $(FUZZ_DIR)/fuzz_net_input
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -Ikernel -Ikernel/port/host \
 	-Inet -Iboard -Iboard/drivers -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_SRCS := tests/fuzz/fuzz_net_input.c $(KERNEL_SRCS) $(NET_SRCS) \
+FUZZ_SRCS := tests/fuzz/fuzz_net_input.c $(KERNEL_SRCS) $(NET_SRCS) board/drivers/eth_port.c \
 	$(wildcard kernel/port/host/*.c kernel/port/host/*.S)
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(NET_HDRS) $(wildcard kernel/*.h kernel/port/host/*.h) | deps-fuzz
+$(FUZZ_BIN): $(FUZZ_SRCS) $(NET_HDRS) board/drivers/eth_port.h \
+		$(wildcard kernel/*.h kernel/port/host/*.h) | deps-fuzz
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CLANG   $@ (libFuzzer+asan+ubsan)"
 	$(Q)clang $(FUZZ_CFLAGS) $(FUZZ_SRCS) -o $@

@@ -60,8 +60,8 @@ def icmp_echo(ident, seq, data):
     return msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
 
 
-def frame_record(frame):
-    return bytes([0x00]) + struct.pack("<H", len(frame)) + frame
+def frame_record(frame, via_driver=False):
+    return bytes([0x40 if via_driver else 0x00]) + struct.pack("<H", len(frame)) + frame
 
 
 def ticks(n16):
@@ -94,6 +94,7 @@ def main():
     seeds = {
         "arp_request": frame_record(arp_req),
         "ping": frame_record(ping),
+        "ping_via_driver": frame_record(ping, True) + frame_record(udp7, True) + echo(0),
         "udp_echo_resolved": frame_record(arp_rep) + frame_record(udp7) + echo(0),
         "udp_echo_waits_for_arp": frame_record(udp7) + echo(0) + ticks(5) +
                                   frame_record(arp_rep),
