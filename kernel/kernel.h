@@ -51,6 +51,13 @@ struct kt_kernel {
 	 */
 	volatile uint32_t pending;
 	uint16_t waker;               /* for traces: who the scheduler acts for */
+	/*
+	 * Set by the mutex module when a mutex is first taken, so that the
+	 * core calls into it only when mutexes are in use and an image
+	 * without mutexes does not link them.
+	 */
+	void (*mutex_waiter_left)(struct kt_mutex *m);
+	void (*mutex_release_all)(struct kt_task *t);
 	uint8_t last_id;              /* the last task id given out */
 	struct kt_task sched;         /* the context kt_run was called from */
 	struct kt_task *all_first, *all_last;
@@ -97,11 +104,7 @@ int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj);
 void kt_abort(struct kt_task *t, int result);
 /* Change t's effective priority, requeueing it if it is ready. */
 void kt_set_prio(struct kt_task *t, unsigned prio);
-/* The mutex a waiter left (timeout, cancel) may lift its owner less. */
-struct kt_mutex;
-void kt_mutex_waiter_left(struct kt_mutex *m);
-/* A task ends: its mutexes go to their next owners, who learn of it. */
-void kt_mutex_release_all(struct kt_task *t);
+
 /*
  * Make a blocked task ready: it leaves every wait list and its timer, and
  * its kt_block returns result.  No-op for a task that is not blocked.

@@ -77,10 +77,16 @@ static void update_chain(struct kt_task *t)
 	}
 }
 
+static void waiter_left(struct kt_mutex *m);
+static void release_all(struct kt_task *t);
+
 static void take(struct kt_mutex *m, struct kt_task *t)
 {
 	m->owner = t;
 	kt_list_push_back(&t->held, &m->held);
+	/* The core reaches this module only through these: see kernel.h. */
+	kt_k.mutex_waiter_left = waiter_left;
+	kt_k.mutex_release_all = release_all;
 }
 
 void kt_mutex_init(struct kt_mutex *m)
@@ -193,12 +199,14 @@ int kt_mutex_unlock(struct kt_mutex *m)
 	return 0;
 }
 
-void kt_mutex_waiter_left(struct kt_mutex *m)
+/* A waiter left (timeout, cancel): the owner may be lifted less. */
+static void waiter_left(struct kt_mutex *m)
 {
 	update_chain(m->owner);
 }
 
-void kt_mutex_release_all(struct kt_task *t)
+/* A task ends: its mutexes go to their next owners, who learn of it. */
+static void release_all(struct kt_task *t)
 {
 	while (!kt_list_empty(&t->held))
 		hand_over(mutex_of(t->held.next), -EOWNERDEAD);

@@ -172,7 +172,7 @@ void kt_abort(struct kt_task *t, int result)
 
 	kt_wake(t, result);
 	if (mutex)
-		kt_mutex_waiter_left((struct kt_mutex *)obj);
+		kt_k.mutex_waiter_left((struct kt_mutex *)obj);
 }
 
 void kt_wake(struct kt_task *t, int result)
@@ -384,6 +384,8 @@ void kt_init(kt_tick_t start)
 	kt_k.pending = 0;
 	kt_k.waker = 0;
 	kt_k.last_id = 0;
+	kt_k.mutex_waiter_left = NULL;
+	kt_k.mutex_release_all = NULL;
 	kt_k.sched = (struct kt_task){ .name = "scheduler", .state = KT_RUNNING };
 	kt_list_init(&kt_k.sched.w.link);
 	kt_list_init(&kt_k.sched.joiners);

@@ -89,7 +89,8 @@ void kt_task_exit(struct kt_task *t, int result)
 	t->result = result;
 	t->state = KT_DONE;
 	t->flags &= (uint8_t)~KT_F_CANCEL;
-	kt_mutex_release_all(t);
+	if (!kt_list_empty(&t->held)) /* so mutexes were taken: the hook is set */
+		kt_k.mutex_release_all(t);
 	kt_wake_all(&t->joiners);
 	if (t->on_done != NULL)
 		t->on_done(t);

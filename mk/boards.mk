@@ -41,7 +41,12 @@ qemu-test-on-%:
 # The Makefile's `size` shows this board's images; these show the kernel
 # alone (kernel/*.c and the port at -Os) against KERNEL_BUDGET, per board.
 KERNEL_BUDGET ?= 4096
-KERNEL_OBJS := $(call obj,$(KERNEL_SRCS) $(PORT_SRCS))
+# kernel/trace.c is only linked into builds with KT_TRACE=1: the kernel's
+# hooks compile away without it, and so does every call into it.
+KERNEL_OBJS := $(call obj,$(filter-out kernel/trace.c,$(KERNEL_SRCS)) $(PORT_SRCS))
+# The core: what issue 2 built (scheduler, tasks, timer wheel, events, port);
+# mutexes, semaphores, queues and wait-any are linked only when used.
+CORE_OBJS := $(call obj,$(addprefix kernel/,sched.c task.c timer.c event.c) $(PORT_SRCS))
 # Any image that links the kernel, for the sizes of the library routines.
 SIZE_IMAGE := $(BDIR)/tests/sc_board.elf
 
@@ -50,6 +55,8 @@ TEST_TARGETS += size-boards
 size-kernel: $(KERNEL_OBJS) $(SIZE_IMAGE)
 	$(Q)$(PYTHON) scripts/kernel_size.py --board $(BOARD) --budget $(KERNEL_BUDGET) \
 		--cross $(CROSS_COMPILE) --image $(SIZE_IMAGE) $(KERNEL_OBJS)
+	$(Q)$(PYTHON) scripts/kernel_size.py --board "$(BOARD) core" --budget $(KERNEL_BUDGET) \
+		--cross $(CROSS_COMPILE) --image $(SIZE_IMAGE) $(CORE_OBJS)
 
 size-boards:
 	@echo "kernel flash per board (text + data of kernel/ and kernel/port/$(PORT)/, -Os):"
