@@ -85,8 +85,10 @@ static void take(struct kt_mutex *m, struct kt_task *t)
 	m->owner = t;
 	kt_list_push_back(&t->held, &m->held);
 	/* The core reaches this module only through these: see kernel.h. */
-	kt_k.mutex_waiter_left = waiter_left;
-	kt_k.mutex_release_all = release_all;
+	if (kt_k.mutex_release_all == NULL) {
+		kt_k.mutex_waiter_left = waiter_left;
+		kt_k.mutex_release_all = release_all;
+	}
 }
 
 void kt_mutex_init(struct kt_mutex *m)
