@@ -108,7 +108,7 @@ int kt_event_wait(struct kt_event *e, kt_tick_t timeout)
 	seq = seq_of(e); /* before the flag: a set in between shows in it */
 	if (e->set)
 		return 0;
-	if (kt_self() != NULL)
-		kt_self()->w.data = (void *)seq;
+	if (kt_running() != NULL)
+		kt_running()->w.data = (void *)seq;
 	return kt_block(&e->waiters, timeout, KT_WAIT_EVENT, e);
 }

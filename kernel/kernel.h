@@ -86,6 +86,12 @@ static inline struct kt_waiter *kt_waiter_of(struct kt_list *n)
 	return kt_container_of(n, struct kt_waiter, link);
 }
 
+/* kt_self() for the kernel's own files, inline. */
+static inline struct kt_task *kt_running(void)
+{
+	return kt_k.cur == &kt_k.sched ? NULL : kt_k.cur;
+}
+
 /* Queue t at the tail of its priority's ready list. */
 void kt_ready(struct kt_task *t);
 /*

@@ -132,7 +132,7 @@ static bool closes_cycle(const struct kt_mutex *m, const struct kt_task *cur)
 
 int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout)
 {
-	struct kt_task *cur = kt_self();
+	struct kt_task *cur = kt_running();
 	int err;
 
 	if (m == NULL || kt_list_uninit(&m->waiters))
@@ -154,7 +154,7 @@ int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout)
 
 int kt_mutex_trylock(struct kt_mutex *m)
 {
-	struct kt_task *cur = kt_self();
+	struct kt_task *cur = kt_running();
 
 	if (m == NULL || kt_list_uninit(&m->waiters))
 		return -EINVAL;
@@ -195,7 +195,7 @@ int kt_mutex_unlock(struct kt_mutex *m)
 {
 	if (m == NULL || kt_list_uninit(&m->waiters))
 		return -EINVAL;
-	if (m->owner == NULL || m->owner != kt_self() || port_in_isr())
+	if (m->owner == NULL || m->owner != kt_running() || port_in_isr())
 		return -EPERM;
 	hand_over(m, 0);
 	return 0;

@@ -53,7 +53,7 @@ static bool valid(const struct kt_wait_item *it)
 		return false;
 	if (it->kind == KT_ON_TASK &&
 	    (((struct kt_task *)it->obj)->state == KT_UNUSED ||
-	     it->obj == kt_self()))
+	     it->obj == kt_running()))
 		return false;
 	return true;
 }
@@ -61,7 +61,7 @@ static bool valid(const struct kt_wait_item *it)
 int kt_wait_any(const struct kt_wait_item *items, size_t n, kt_tick_t timeout)
 {
 	struct kt_waiter w[KT_WAIT_ANY_MAX];
-	struct kt_task *cur = kt_self();
+	struct kt_task *cur = kt_running();
 	int err;
 
 	if (items == NULL || n == 0 || n > KT_WAIT_ANY_MAX)
