@@ -131,7 +131,7 @@ int kt_task_cancel(struct kt_task *t)
 		return -EALREADY;
 	t->flags |= KT_F_CANCEL | KT_F_CANCELLED;
 	if (KT_TRACE)
-		kt_trace_rec(KT_TR_CANCEL, t->id, kt_running() != NULL ? kt_running()->id : 0);
+		kt_trace_rec(KT_TR_CANCEL, t->id, kt_self() != NULL ? kt_self()->id : 0);
 	if (t->state == KT_BLOCKED && t->shield == 0) {
 		t->flags &= (uint8_t)~KT_F_CANCEL;
 		kt_abort(t, -ECANCELED);
@@ -141,7 +141,7 @@ int kt_task_cancel(struct kt_task *t)
 
 void kt_cancel_defer(void)
 {
-	struct kt_task *t = kt_running();
+	struct kt_task *t = kt_self();
 
 	if (t != NULL && t->shield < UINT8_MAX)
 		t->shield++;
@@ -149,7 +149,7 @@ void kt_cancel_defer(void)
 
 void kt_cancel_allow(void)
 {
-	struct kt_task *t = kt_running();
+	struct kt_task *t = kt_self();
 
 	if (t != NULL && t->shield > 0)
 		t->shield--;
@@ -172,14 +172,14 @@ int kt_task_on_done(struct kt_task *t, void (*fn)(struct kt_task *t))
 
 void *kt_task_local(void)
 {
-	struct kt_task *t = kt_running();
+	struct kt_task *t = kt_self();
 
 	return t != NULL ? t->local : NULL;
 }
 
 int kt_task_set_local(void *p)
 {
-	struct kt_task *t = kt_running();
+	struct kt_task *t = kt_self();
 
 	if (t == NULL)
 		return -EPERM;

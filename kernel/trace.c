@@ -50,7 +50,7 @@ void kt_trace_rec(uint8_t type, uint8_t task, uint16_t arg)
 
 void kt_trace_mark(uint16_t value)
 {
-	struct kt_task *t = kt_running();
+	struct kt_task *t = kt_self();
 
 	kt_trace_rec(KT_TR_MARK, t != NULL ? t->id : 0, value);
 }

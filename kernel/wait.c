@@ -53,7 +53,7 @@ static bool valid(const struct kt_wait_item *it)
 		return false;
 	if (it->kind == KT_ON_TASK &&
 	    (((struct kt_task *)it->obj)->state == KT_UNUSED ||
-	     it->obj == kt_running()))
+	     it->obj == kt_self()))
 		return false;
 	return true;
 }
