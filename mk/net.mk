@@ -4,7 +4,8 @@
 #
 #   make net-test    on-target network tests: loopback scenarios under
 #                    -icount, then real peers (QEMU user networking, a TAP
-#                    device in a namespace, two boards on one link)
+#                    device in a namespace, two boards on one link); make
+#                    test runs it on every board (net-test-boards)
 #   make fuzz-test   the libFuzzer target over the receive path, bounded
 #   make net-bench   instructions per UDP echo, frame in to frame out, and
 #                    echoes per second under -icount (part of make bench)
@@ -138,4 +139,13 @@ net-bench:
 	@echo "net-bench: $(BOARD) cannot loop its Ethernet back; nothing to run"
 endif
 
-TEST_TARGETS += fuzz-test net-test
+# ---- every other board -------------------------------------------------
+# make test also runs net-test on each board mk/boards.mk lists; those
+# without Ethernet say so and pass.  (One sub-make per board: the board's
+# own variables come from its board.mk.)
+.PHONY: net-test-boards
+net-test-boards: $(addprefix net-test-on-,$(filter-out $(BOARD),$(BOARDS)))
+net-test-on-%:
+	$(Q)$(MAKE) --no-print-directory BOARD=$* net-test
+
+TEST_TARGETS += fuzz-test net-test net-test-boards
