@@ -52,8 +52,10 @@ void board_soft_irq_set(void (*handler)(void))
 
 void board_soft_irq_isr(void)
 {
+	uint32_t prev = board_irq_trace_enter();
 	void (*h)(void) = soft_irq_handler;
 
 	if (h != NULL)
 		h();
+	board_irq_trace_exit(prev);
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/cortex_m.h"
 #include "drivers/uart.h"
 
 typedef void (*board_vector)(void);
@@ -52,6 +53,34 @@ void board_fault_handler(void);
 
 /* The console; the board's init hands it to the UART driver. */
 extern struct uart board_console_uart;
+
+/*
+ * Every interrupt handler brackets its work with these two, for the
+ * schedule trace (kernel/trace.h, built with KT_TRACE=1):
+ *
+ *	uint32_t prev = board_irq_trace_enter();
+ *	... the device's work ...
+ *	board_irq_trace_exit(prev);
+ *
+ * so the trace shows the interrupt, and work it posts (an event set, a
+ * queue put) names it as the waker of the task that work readies.  The
+ * interrupt is named by its exception number as the core reports it
+ * (IPSR: SysTick 15, line n 16 + n): one number space for SysTick and the
+ * lines, no table to keep, and the same code in handlers that several
+ * boards share (the soft interrupt's).  tools/trace2view.py maps numbers
+ * to handler names from the image's vector table.  With KT_TRACE 0 both
+ * are empty and the handler compiles to what it was without them.
+ */
+static inline uint32_t board_irq_trace_enter(void)
+{
+	return KT_TRACE ? kt_trace_irq_enter(cm_ipsr() & 0x1ffu) : 0;
+}
+
+static inline void board_irq_trace_exit(uint32_t prev)
+{
+	if (KT_TRACE)
+		kt_trace_irq_exit(cm_ipsr() & 0x1ffu, prev);
+}
 
 /* The soft interrupt's handler: the board's vector for its line calls it. */
 void board_soft_irq_isr(void);

@@ -45,9 +45,17 @@ void systick_start(uint32_t cycles_per_tick, bool count_cycles)
 
 void systick_handler(void)
 {
+	uint32_t prev;
+
+	/*
+	 * The wrap first: the trace's clock may be systick_cycles(), which in
+	 * here, with the wrap no longer pending, would read a period behind.
+	 */
 	wrap_cycles += period;
+	prev = board_irq_trace_enter();
 	if (tick_on)
 		kt_tick_isr();
+	board_irq_trace_exit(prev);
 }
 
 void board_tick_enable(bool on)

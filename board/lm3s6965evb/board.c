@@ -144,7 +144,10 @@ void board_init(void)
 
 static void uart0_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	pl011_isr(&board_console_uart);
+	board_irq_trace_exit(prev);
 }
 
 BOARD_WEAK_IRQ_HANDLER(eth_handler)

@@ -13,6 +13,7 @@
  */
 #include "board.h"
 #include "board_eth.h"
+#include "common/board_common.h"
 #include "common/cortex_m.h"
 #include "drivers/stellaris_eth.h"
 
@@ -31,7 +32,10 @@ static struct eth_slot rx_slots[RX_SLOTS];
 
 void eth_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	stellaris_eth_isr(&eth);
+	board_irq_trace_exit(prev);
 }
 
 int board_eth_init(void)

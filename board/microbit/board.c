@@ -120,7 +120,10 @@ void board_init(void)
 
 static void uart_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	nrf51_uart_isr(&board_console_uart);
+	board_irq_trace_exit(prev);
 }
 
 static uint32_t capture(unsigned cc)
@@ -131,6 +134,8 @@ static uint32_t capture(unsigned cc)
 
 static void timer0_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	TIMER0_EVENTS_COMPARE(CC_TICK) = 0;
 	/* Every tick whose time has come, each exactly once. */
 	while ((int32_t)(capture(CC_NOW) - next_tick) >= 0) {
@@ -143,6 +148,7 @@ static void timer0_handler(void)
 	if ((int32_t)(capture(CC_NOW) - next_tick) >= 0)
 		nvic_pend(TIMER0_IRQ);
 	nrf51_uart_poll_isr(&board_console_uart); /* a QEMU lapse: see there */
+	board_irq_trace_exit(prev);
 }
 
 #define F board_fault_handler

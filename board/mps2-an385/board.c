@@ -103,18 +103,27 @@ void board_init(void)
 
 static void uart0_rx_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	cmsdk_uart_rx_isr(&board_console_uart);
+	board_irq_trace_exit(prev);
 }
 
 static void uart0_tx_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	cmsdk_uart_tx_isr(&board_console_uart);
+	board_irq_trace_exit(prev);
 }
 
 static void uart_overflow_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	/* Lines of UARTs 1 and 2 too, but only UART0 enables its overrun irq. */
 	cmsdk_uart_overflow_isr(&board_console_uart);
+	board_irq_trace_exit(prev);
 }
 
 BOARD_WEAK_IRQ_HANDLER(eth_handler)

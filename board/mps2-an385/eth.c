@@ -10,6 +10,7 @@
  */
 #include "board.h"
 #include "board_eth.h"
+#include "common/board_common.h"
 #include "drivers/lan9118.h"
 
 #ifndef LAN9118_BASE
@@ -25,7 +26,10 @@ static struct eth_slot rx_slots[RX_SLOTS];
 
 void eth_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	lan9118_isr(&eth);
+	board_irq_trace_exit(prev);
 }
 
 int board_eth_init(void)

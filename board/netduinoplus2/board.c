@@ -170,7 +170,10 @@ void board_init(void)
 
 static void usart1_handler(void)
 {
+	uint32_t prev = board_irq_trace_enter();
+
 	stm32_usart_isr(&board_console_uart);
+	board_irq_trace_exit(prev);
 }
 
 #define F board_fault_handler
