@@ -110,10 +110,12 @@ void kt_timer_init(struct kt_timer *t, void (*fn)(void *), void *arg);
 /*
  * Fire after delay ticks, then every period ticks (0: once).  thread.
  * -EINVAL for a NULL timer or callback, or a delay or period over
- * KT_DELAY_MAX; -EBUSY when it is already running (stop it first).
+ * KT_DELAY_MAX; -EBUSY when it is already running (stop it first); -EPERM
+ * in an interrupt handler (post a kt_call_soon that starts it).
  */
 int kt_timer_start(struct kt_timer *t, kt_tick_t delay, kt_tick_t period);
-/* Stop t.  thread.  0, or -EALREADY when it was not running. */
+/* Stop t.  thread.  0; -EALREADY when it was not running; -EINVAL; -EPERM
+ * in an interrupt handler. */
 int kt_timer_stop(struct kt_timer *t);
 bool kt_timer_active(const struct kt_timer *t);
 
@@ -189,7 +191,8 @@ struct kt_task {
  * alignment: the kernel aligns it down) at priority prio.  The task runs
  * at the next scheduling point; its return value is its result.  thread.
  * -EINVAL for NULL arguments, a stack under KT_STACK_MIN or a priority out
- * of range; -EBUSY when t is a task that has not finished.
+ * of range; -EBUSY when t is a task that has not finished; -EPERM in an
+ * interrupt handler.
  */
 int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 		  void *arg, void *stack, size_t stack_size, unsigned prio);
@@ -245,7 +248,7 @@ const char *kt_wait_name(enum kt_wait w);
  * While t defers cancellation the cancel waits.  A task conventionally
  * returns -ECANCELED when cancelled, which is what its joiners see.
  * thread.  0; -EINVAL for NULL or a task never spawned; -EALREADY when t
- * has finished.
+ * has finished; -EPERM in an interrupt handler.
  */
 int kt_task_cancel(struct kt_task *t);
 /* Defer cancellation of the running task over a stretch (asyncio's shield);

@@ -217,8 +217,8 @@ void kt_yield(void)
 	struct kt_list *q, *n;
 	uint32_t above;
 
-	if (cur == &kt_k.sched)
-		return;
+	if (cur == &kt_k.sched || port_in_isr())
+		return; /* not a task: nothing to give up */
 	above = kt_k.ready_bits >> cur->prio;
 	if (kt_k.pending == 0 && above <= 1u) {
 		if (above == 0)

@@ -29,6 +29,8 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 
 	if (t == NULL || fn == NULL || stack == NULL || prio >= KT_PRIO_COUNT)
 		return -EINVAL;
+	if (port_in_isr())
+		return -EPERM;
 	lo = ((uintptr_t)stack + 7u) & ~(uintptr_t)7u;
 	hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)7u;
 	if (hi < lo || hi - lo < KT_STACK_MIN)
@@ -129,6 +131,8 @@ int kt_task_cancel(struct kt_task *t)
 		return -EINVAL;
 	if (t->state == KT_DONE)
 		return -EALREADY;
+	if (port_in_isr())
+		return -EPERM;
 	t->flags |= KT_F_CANCEL | KT_F_CANCELLED;
 	if (KT_TRACE)
 		kt_trace_rec(KT_TR_CANCEL, t->id, kt_self() != NULL ? kt_self()->id : 0);

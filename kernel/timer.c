@@ -28,6 +28,7 @@
  * order.  The wheel is thread-mode only; the tick interrupt only counts.
  */
 #include "kernel.h"
+#include "port.h"
 
 static inline uint32_t ctz32(uint32_t x)
 {
@@ -258,6 +259,8 @@ int kt_timer_start(struct kt_timer *t, kt_tick_t delay, kt_tick_t period)
 	if (t == NULL || t->fn == NULL || delay > KT_DELAY_MAX ||
 	    period > KT_DELAY_MAX)
 		return -EINVAL;
+	if (port_in_isr())
+		return -EPERM; /* the wheel is thread-mode only */
 	if (kt_hnode_linked(&t->node))
 		return -EBUSY;
 	kt_timer_start_at(t, kt_now() + delay, period);
@@ -268,6 +271,8 @@ int kt_timer_stop(struct kt_timer *t)
 {
 	if (t == NULL)
 		return -EINVAL;
+	if (port_in_isr())
+		return -EPERM;
 	if (!kt_hnode_linked(&t->node))
 		return -EALREADY;
 	kt_wheel_del(&kt_k.wheel, t);

@@ -69,6 +69,22 @@ static void block_in_isr(void *arg)
 	isr_results[7] = kt_sem_give(&sem) == -EPERM && kt_event_set(&ev) == -EPERM &&
 			 kt_queue_put(&q, &item, KT_NOWAIT) == -EPERM &&
 			 kt_mutex_unlock(&mx) == -EPERM;
+	{
+		static struct kt_timer tm;
+		static struct test_task other;
+		unsigned long switches = kt_host_switches();
+
+		kt_timer_init(&tm, block_in_isr, NULL);
+		isr_results[7] = isr_results[7] &&
+			kt_timer_start(&tm, 5, 0) == -EPERM &&
+			kt_timer_stop(&tm) == -EPERM &&
+			kt_task_spawn(&other.task, "x", use_uninitialised, NULL,
+				      other.stack, sizeof(other.stack), 1) == -EPERM &&
+			kt_task_cancel(&t.task) == -EPERM;
+		kt_yield();   /* does nothing in a handler: no switch */
+		kt_sleep(0);
+		isr_results[7] = isr_results[7] && kt_host_switches() == switches;
+	}
 }
 
 static int in_task_isr(void *arg)
