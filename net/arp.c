@@ -10,7 +10,8 @@
  * use the longest-refreshed survive.
  *
  * The queue holds whole frames (the sender's buffer is free again once
- * queued), each with the next hop it waits for.  The stack fills in the
+ * queued), each with the next hop it waits for and its order of arrival.
+ * The stack fills in the
  * Ethernet destination and sends them when an answer comes, or drops
  * them after its retries; an entry being handed to the MAC is marked
  * SENDING so that nothing reuses it while the send waits for room.
@@ -95,6 +96,7 @@ void net_arp_queue_init(struct net_arp_queue *q)
 {
 	for (unsigned i = 0; i < NET_ARP_PENDING; i++)
 		q->w[i].state = NET_ARP_FREE;
+	q->next_seq = 0;
 }
 
 struct net_arp_wait *net_arp_queue_add(struct net_arp_queue *q,
@@ -121,9 +123,25 @@ struct net_arp_wait *net_arp_queue_add(struct net_arp_queue *q,
 	slot->state = NET_ARP_WAITING;
 	slot->tries = 0;
 	slot->nexthop = nexthop;
+	slot->seq = q->next_seq++;
 	slot->len = (uint16_t)len;
 	net_copy(net_frame(&slot->frame), frame, len);
 	return slot;
+}
+
+struct net_arp_wait *net_arp_queue_oldest(struct net_arp_queue *q,
+					  uint32_t nexthop)
+{
+	struct net_arp_wait *oldest = NULL;
+
+	for (unsigned i = 0; i < NET_ARP_PENDING; i++) {
+		struct net_arp_wait *w = &q->w[i];
+
+		if (w->state == NET_ARP_WAITING && w->nexthop == nexthop &&
+		    (oldest == NULL || (int32_t)(w->seq - oldest->seq) < 0))
+			oldest = w;
+	}
+	return oldest;
 }
 
 unsigned net_arp_queue_count(const struct net_arp_queue *q)

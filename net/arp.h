@@ -42,12 +42,14 @@ struct net_arp_wait {
 	uint8_t tries;     /* requests sent */
 	uint16_t len;
 	uint32_t nexthop;
+	uint32_t seq;      /* order of arrival: frames leave in it */
 	kt_tick_t retry_at;
 	struct net_frame_buf frame; /* the frame: net_frame(&frame) */
 };
 
 struct net_arp_queue {
 	struct net_arp_wait w[NET_ARP_PENDING];
+	uint32_t next_seq;
 };
 
 /* Empty, with entries living ttl ticks (1..KT_DELAY_MAX). */
@@ -80,6 +82,12 @@ void net_arp_queue_init(struct net_arp_queue *q);
 struct net_arp_wait *net_arp_queue_add(struct net_arp_queue *q,
 				       uint32_t nexthop, const uint8_t *frame,
 				       size_t len, bool *first);
+/*
+ * The oldest frame waiting for nexthop (WAITING, lowest seq, wrap-safe),
+ * or NULL: frames to one hop leave in the order they came.
+ */
+struct net_arp_wait *net_arp_queue_oldest(struct net_arp_queue *q,
+					  uint32_t nexthop);
 /* Entries waiting (WAITING or SENDING). */
 unsigned net_arp_queue_count(const struct net_arp_queue *q);
 

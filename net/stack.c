@@ -202,14 +202,12 @@ static void disarm_if_idle(struct net_stack *s)
 		kt_timer_stop(&s->arp_timer);
 }
 
-/* nexthop answered: send what waited for it, oldest slot first. */
+/* ip answered: send what waited for it, in the order it came. */
 static void arp_resolved(struct net_stack *s, uint32_t ip, const uint8_t *mac)
 {
-	for (unsigned i = 0; i < NET_ARP_PENDING; i++) {
-		struct net_arp_wait *w = &s->pending.w[i];
+	struct net_arp_wait *w;
 
-		if (w->state != NET_ARP_WAITING || w->nexthop != ip)
-			continue;
+	while ((w = net_arp_queue_oldest(&s->pending, ip)) != NULL) {
 		w->state = NET_ARP_SENDING;
 		memcpy(net_frame(&w->frame), mac, NET_MAC_LEN);
 		xmit(s, net_frame(&w->frame), w->len, s->tx_wait);

@@ -1,7 +1,8 @@
 /*
  * The ARP cache and the resolution queue (net/arp.h): lookups, expiry
  * across the tick wrap, refresh, replacement under a flood, insert-only-
- * when-asked, and the queue's bounds and per-next-hop "first" flag.
+ * when-asked, and the queue's bounds, per-next-hop "first" flag and
+ * arrival order.
  */
 #include <string.h>
 
@@ -124,12 +125,36 @@ static void queue_bounds(void **state)
 	assert_int_equal(net_arp_queue_count(&queue), NET_ARP_PENDING);
 }
 
+static void queue_keeps_arrival_order(void **state)
+{
+	uint8_t frame[60] = { 0 };
+	struct net_arp_wait *a, *b, *c;
+	bool first;
+	(void)state;
+	net_arp_queue_init(&queue);
+	queue.next_seq = 0xfffffffeu; /* the order survives the wrap */
+	a = net_arp_queue_add(&queue, 7, frame, 60, &first);
+	b = net_arp_queue_add(&queue, 8, frame, 60, &first);
+	c = net_arp_queue_add(&queue, 7, frame, 60, &first);
+	assert_ptr_equal(net_arp_queue_oldest(&queue, 7), a);
+	a->state = NET_ARP_FREE;
+	/* The freed first slot is reused, but the newcomer is younger. */
+	a = net_arp_queue_add(&queue, 7, frame, 60, &first);
+	assert_ptr_equal(a, &queue.w[0]);
+	assert_ptr_equal(net_arp_queue_oldest(&queue, 7), c);
+	c->state = NET_ARP_SENDING;
+	assert_ptr_equal(net_arp_queue_oldest(&queue, 7), a);
+	assert_ptr_equal(net_arp_queue_oldest(&queue, 8), b);
+	assert_null(net_arp_queue_oldest(&queue, 9));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lookup_and_expiry),
 		cmocka_unit_test(flood_replaces_oldest),
 		cmocka_unit_test(queue_bounds),
+		cmocka_unit_test(queue_keeps_arrival_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -471,6 +471,28 @@ static void send_resolves_then_goes_straight(void **state)
 	check_arp_request(6, IP_B);
 }
 
+static void queued_frames_leave_in_order(void **state)
+{
+	uint8_t f[NET_FRAME_MAX];
+	size_t n;
+	(void)state;
+	assert_int_equal(net_udp_bind(&stack, &sock[0], 7, slots[0], 2), 0);
+	/* Slot 0 waits for C, slot 1 for B; C answers and frees slot 0. */
+	assert_int_equal(net_udp_sendto(&sock[0], IP_C, 1, "c", 1, 0), 1);
+	assert_int_equal(net_udp_sendto(&sock[0], IP_B, 1, "b1", 2, 0), 2);
+	n = arp_frame(f, NET_ARP_REPLY, mac_us, mac_gw, IP_C, mac_us, IP_US);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	/* The next frame for B takes slot 0, yet must leave after b1. */
+	assert_int_equal(net_udp_sendto(&sock[0], IP_B, 1, "b2", 2, 0), 2);
+	nsent = 0;
+	n = arp_frame(f, NET_ARP_REPLY, mac_us, mac_b, IP_B, mac_us, IP_US);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_int_equal(nsent, 2);
+	check_udp_sent(0, mac_b, IP_B, 7, 1, "b1", 2);
+	check_udp_sent(1, mac_b, IP_B, 7, 1, "b2", 2);
+	assert_false(kt_timer_active(&stack.arp_timer));
+}
+
 static void unanswered_requests_give_up(void **state)
 {
 	kt_tick_t retry = NET_ARP_RETRY_MS * HZ / 1000;
@@ -701,6 +723,7 @@ int main(void)
 		NET_TEST(recv_times_out_and_cancels),
 		NET_TEST(bind_rules),
 		NET_TEST(send_resolves_then_goes_straight),
+		NET_TEST(queued_frames_leave_in_order),
 		NET_TEST(unanswered_requests_give_up),
 		NET_TEST(queue_full_and_routes),
 		NET_TEST(interface_errors_are_counted),
