@@ -574,6 +574,54 @@ class Svg(unittest.TestCase):
         self.assertEqual(by_class(root, "title")[0].text,
                          "kettle schedule: 15 records, 0.050 ms, clock 1 MHz")
 
+    def cut_trace(self):
+        # The known schedule with the sleeper's 3 ticks drawn out: nothing
+        # but the tick (its interrupt at 1500 us, the scheduler's record
+        # at 110 us) between 100 us and 3000 us.
+        times = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 3000, 3010,
+                 3020]
+        recs = [(t,) + r for t, r in zip(times, KNOWN)]
+        recs[12:12] = [(1500, tv.IRQ_ENTER, 0, 15), (1501, tv.IRQ_EXIT, 0, 15)]
+        return tv.decode(tv.parse_dump(dump(recs)))
+
+    def test_quiet_stretches_cut_short(self):
+        # Cut above 100 us, keeping 20 us each side: [120, 2980] becomes
+        # 12 px, and the 160 us left get the other 1600 px (10 a us).
+        root = svg_root(self.cut_trace(), width=1612, cut_us=100)
+        cuts = [(e.get("x"), e.get("width"), e.find(SVG + "title").text)
+                for e in by_class(root, "cut")]
+        self.assertEqual(cuts, [("1279", "12", "2.860 ms cut short: "
+                                 "0.120-2.980 ms, 1 tick interrupt")])
+        runs = [(e.get("data-lane"), e.get("x"), e.get("width"))
+                for e in by_class(root, "run") if e.get("data-lane") == "sleeper"]
+        self.assertEqual(runs, [("sleeper", "279", "200"),
+                                ("sleeper", "1591", "100")])
+        blocked = [(e.get("x1"), e.get("x2")) for e in by_class(root, "blocked")
+                   if e.get("data-lane") == "sleeper"]
+        self.assertEqual(blocked, [("479", "1491")])
+        # The tick's interrupt inside the cut is counted, not drawn.
+        self.assertEqual([e.get("data-lane") for e in by_class(root, "irq")],
+                         ["IRQ 1"])
+        axis = by_class(root, "axis")[0]
+        self.assertEqual(len(by_class(axis, "break")), 1)
+        labels = [t.text for t in axis.iter(SVG + "text")]
+        self.assertEqual(labels, ["%.2f ms" % (i / 100) for i in range(13)] +
+                         ["2.99 ms", "3.00 ms", "3.01 ms", "3.02 ms"])
+        self.assertIn("quiet stretches over 100 us cut short",
+                      by_class(root, "title")[0].text)
+
+    def test_only_the_longest_stretches_are_cut(self):
+        # Ten quiet stretches, 500 to 1400 us; 100 px keep 4 cuts of 12 px.
+        gaps = [500 + 100 * i for i in range(10)]
+        times = [sum(gaps[:i]) for i in range(11)]
+        recs = [(t, tv.MARK, 1, i) for i, t in enumerate(times)]
+        tr = tv.decode(tv.parse_dump(dump(recs)))
+        x = tv.TimeScale(tr, 0, tr.t_end, 0, 100, 100)
+        self.assertEqual(x.cuts, [(times[i] + 20, times[i + 1] - 20)
+                                  for i in range(6, 10)])
+        self.assertEqual(x(tr.t_end), 100)
+        self.assertEqual(tv.TimeScale(tr, 0, tr.t_end, 0, 100).cuts, [])
+
     def test_text_is_escaped(self):
         tr = tv.decode(tv.parse_dump(dump([(tv.SPAWN, 1, 1)], tasks=[(1, 1, "a<b&c")])))
         root = svg_root(tr)
