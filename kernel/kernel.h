@@ -59,6 +59,13 @@ struct kt_kernel {
 	void (*mutex_waiter_left)(struct kt_mutex *m);
 	void (*mutex_release_all)(struct kt_task *t);
 	uint8_t last_id;              /* the last task id given out */
+	/* The hog detector: the tick counts the running task's slice. */
+	uint32_t slice;               /* ticks since the last switch */
+	kt_tick_t hog_limit;          /* 0: off */
+	struct kt_task *hog;          /* the task past the limit */
+	kt_tick_t hog_ticks;          /* how long it has run */
+	void (*hog_report)(struct kt_task *t, kt_tick_t ran);
+	struct kt_work hog_work;
 	struct kt_task sched;         /* the context kt_run was called from */
 	struct kt_task *all_first, *all_last;
 	struct kt_wheel wheel;

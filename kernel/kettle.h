@@ -118,6 +118,13 @@ int kt_timer_start(struct kt_timer *t, kt_tick_t delay, kt_tick_t period);
  * in an interrupt handler. */
 int kt_timer_stop(struct kt_timer *t);
 bool kt_timer_active(const struct kt_timer *t);
+/*
+ * Call fn for every running timer - soft timers and the timeouts of
+ * blocked tasks - with nothing changed meanwhile.  thread.  O(slots+timers).
+ */
+void kt_timer_foreach(void (*fn)(const struct kt_timer *t, void *arg), void *arg);
+/* The task whose timeout t is, or NULL for a soft timer. */
+struct kt_task *kt_timer_task(const struct kt_timer *t);
 
 /* ---- tasks ------------------------------------------------------------- */
 
@@ -180,6 +187,8 @@ struct kt_task {
 	void (*on_done)(struct kt_task *t);
 	void *local;           /* task-local pointer */
 	uint32_t runs;
+	uint32_t ticks;        /* ticks that found it running: its CPU share */
+	uint32_t hogs;         /* times it kept the CPU past the hog limit */
 	struct kt_task *next_all;
 };
 
@@ -230,7 +239,24 @@ struct kt_task_info {
 	size_t stack_size;
 	size_t stack_used; /* high-water mark, from the painted stack */
 	uint32_t runs;     /* times it was switched in */
+	uint32_t ticks;    /* ticks that found it running (CPU share) */
+	uint32_t hogs;     /* times it ran past the hog limit */
 };
+
+/*
+ * Ticks that found no task running: the scheduler idle or at work.  With
+ * the tasks' ticks it gives each one's share of CPU time.  any.
+ */
+uint32_t kt_idle_ticks(void);
+
+/*
+ * The hog detector (asyncio debug mode's slow-callback warning): a task
+ * that runs limit ticks or more without reaching a scheduling point is
+ * counted in its hogs and, once it gives up the CPU, reported through
+ * report(t, ticks it ran), on the scheduler.  limit 0 turns it off (the
+ * default).  thread.
+ */
+void kt_hog_watch(kt_tick_t limit, void (*report)(struct kt_task *t, kt_tick_t ran));
 
 /* All spawned tasks, in spawn order: first with NULL.  thread. */
 struct kt_task *kt_task_next(const struct kt_task *prev);

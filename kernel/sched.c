@@ -100,6 +100,7 @@ static void switch_to(struct kt_task *from, struct kt_task *to)
 	}
 	if (KT_TRACE)
 		kt_trace_rec(KT_TR_SWITCH, to->id, switch_arg(from));
+	kt_k.slice = 0;
 	kt_k.cur = to;
 	port_switch(from, to);
 }
@@ -239,6 +240,7 @@ void kt_yield(void)
 		next->runs++;
 		if (KT_TRACE)
 			kt_trace_rec(KT_TR_SWITCH, next->id, switch_arg(cur));
+		kt_k.slice = 0;
 		kt_k.cur = next;
 		port_switch(cur, next);
 		return;
@@ -318,6 +320,21 @@ kt_tick_t kt_now(void)
 	return kt_k.ticks;
 }
 
+/* The tick's bookkeeping for CPU shares and the hog detector. */
+static void account(kt_tick_t n)
+{
+	struct kt_task *cur = kt_k.cur;
+
+	cur->ticks += n;
+	kt_k.slice += n;
+	if (kt_k.hog_limit != 0 && kt_k.slice >= kt_k.hog_limit &&
+	    cur != &kt_k.sched) {
+		kt_k.hog = cur;
+		kt_k.hog_ticks = kt_k.slice;
+		kt_call_soon(&kt_k.hog_work); /* reported once it yields */
+	}
+}
+
 void kt_tick_isr(void)
 {
 	/* The only writer of both words: plain stores are enough. */
@@ -326,6 +343,7 @@ void kt_tick_isr(void)
 	kt_k.ticks = t;
 	if (t == 0)
 		kt_k.ticks_hi = kt_k.ticks_hi + 1;
+	account(1);
 	kt_kick();
 }
 
@@ -337,6 +355,7 @@ void kt_tick_announce(kt_tick_t n)
 	if (t < old)
 		kt_k.ticks_hi = kt_k.ticks_hi + 1; /* wrapped */
 	kt_k.ticks = t;
+	account(n);
 	kt_kick();
 }
 
@@ -350,6 +369,30 @@ uint64_t kt_uptime64(void)
 		lo = kt_k.ticks;
 	} while (hi != kt_k.ticks_hi);
 	return ((uint64_t)hi << 32 | lo) - kt_k.start;
+}
+
+uint32_t kt_idle_ticks(void)
+{
+	return kt_k.sched.ticks;
+}
+
+static void hog_found(void *arg)
+{
+	struct kt_task *t = kt_k.hog;
+
+	(void)arg;
+	if (t == NULL)
+		return;
+	t->hogs++;
+	kt_k.hog = NULL;
+	if (kt_k.hog_report != NULL)
+		kt_k.hog_report(t, kt_k.hog_ticks);
+}
+
+void kt_hog_watch(kt_tick_t limit, void (*report)(struct kt_task *t, kt_tick_t ran))
+{
+	kt_k.hog_report = report;
+	kt_k.hog_limit = limit;
 }
 
 kt_tick_t kt_idle_budget(void)
@@ -386,6 +429,11 @@ void kt_init(kt_tick_t start)
 	kt_k.last_id = 0;
 	kt_k.mutex_waiter_left = NULL;
 	kt_k.mutex_release_all = NULL;
+	kt_k.slice = 0;
+	kt_k.hog_limit = 0;
+	kt_k.hog = NULL;
+	kt_k.hog_report = NULL;
+	kt_work_init(&kt_k.hog_work, hog_found, NULL);
 	kt_k.sched = (struct kt_task){ .name = "scheduler", .state = KT_RUNNING };
 	kt_list_init(&kt_k.sched.w.link);
 	kt_list_init(&kt_k.sched.joiners);

@@ -250,6 +250,8 @@ int kt_task_info(const struct kt_task *t, struct kt_task_info *info)
 	info->stack_size = t->stack_size;
 	info->stack_used = stack_used(t);
 	info->runs = t->runs;
+	info->ticks = t->ticks;
+	info->hogs = t->hogs;
 	return 0;
 }
 
