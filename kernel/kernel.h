@@ -61,7 +61,7 @@ struct kt_kernel {
 	uint8_t last_id;              /* the last task id given out */
 	/* The hog detector: the tick counts the running task's slice. */
 	uint32_t slice;               /* ticks since the last switch */
-	kt_tick_t hog_limit;          /* 0: off */
+	kt_tick_t hog_limit;          /* KT_FOREVER: off */
 	struct kt_task *hog;          /* the task past the limit */
 	kt_tick_t hog_ticks;          /* how long it has run */
 	void (*hog_report)(struct kt_task *t, kt_tick_t ran);

@@ -320,19 +320,29 @@ kt_tick_t kt_now(void)
 	return kt_k.ticks;
 }
 
-/* The tick's bookkeeping for CPU shares and the hog detector. */
-static void account(kt_tick_t n)
+/* The running task is past the hog limit: note it, report it later. */
+static void hogging(struct kt_task *cur)
+{
+	if (cur == &kt_k.sched)
+		return;
+	kt_k.hog = cur;
+	kt_k.hog_ticks = kt_k.slice;
+	kt_call_soon(&kt_k.hog_work); /* reported once it yields */
+}
+
+/*
+ * The tick's bookkeeping for CPU shares and the hog detector: the running
+ * context's tick count, and its slice against the limit (KT_FOREVER when
+ * the detector is off, so one compare decides).
+ */
+static inline void account(kt_tick_t n)
 {
 	struct kt_task *cur = kt_k.cur;
 
 	cur->ticks += n;
 	kt_k.slice += n;
-	if (kt_k.hog_limit != 0 && kt_k.slice >= kt_k.hog_limit &&
-	    cur != &kt_k.sched) {
-		kt_k.hog = cur;
-		kt_k.hog_ticks = kt_k.slice;
-		kt_call_soon(&kt_k.hog_work); /* reported once it yields */
-	}
+	if (kt_k.slice >= kt_k.hog_limit)
+		hogging(cur);
 }
 
 void kt_tick_isr(void)
@@ -392,7 +402,7 @@ static void hog_found(void *arg)
 void kt_hog_watch(kt_tick_t limit, void (*report)(struct kt_task *t, kt_tick_t ran))
 {
 	kt_k.hog_report = report;
-	kt_k.hog_limit = limit;
+	kt_k.hog_limit = limit != 0 ? limit : KT_FOREVER;
 }
 
 kt_tick_t kt_idle_budget(void)
@@ -430,7 +440,7 @@ void kt_init(kt_tick_t start)
 	kt_k.mutex_waiter_left = NULL;
 	kt_k.mutex_release_all = NULL;
 	kt_k.slice = 0;
-	kt_k.hog_limit = 0;
+	kt_k.hog_limit = KT_FOREVER;
 	kt_k.hog = NULL;
 	kt_k.hog_report = NULL;
 	kt_work_init(&kt_k.hog_work, hog_found, NULL);
