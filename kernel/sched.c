@@ -335,7 +335,7 @@ static void hogging(struct kt_task *cur)
  * context's tick count, and its slice against the limit (KT_FOREVER when
  * the detector is off, so one compare decides).
  */
-static inline void account(kt_tick_t n)
+static inline __attribute__((always_inline)) void account(kt_tick_t n)
 {
 	struct kt_task *cur = kt_k.cur;
 
