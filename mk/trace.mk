@@ -1,11 +1,22 @@
 # Schedule tracing (kernel/trace.h): images built with KT_TRACE=1, the
-# converter of their dumps, the GDB command and the tests.  Included by the
-# Makefile after the board's board.mk and before `test`; appends to what it
-# extends.
+# picture, the tests and the cost.  Included by the Makefile after the
+# board's board.mk and before `test`; appends to what it extends.
 #
+#   make trace        run the demo with tracing under QEMU, type a line so
+#                     the echo task wakes by the UART interrupt, ask for
+#                     "trace": $(O)/trace.txt (the dump), $(O)/trace.json
+#                     (Perfetto, chrome://tracing) and $(O)/trace.svg
 #   make trace-test   tools/trace2view.py's unit tests; tests/qemu/sc_trace.c
 #                     checked on the target and, decoded, on the host; the
 #                     GDB command's dump against the firmware's own
+#   make trace-bench  what tracing costs per operation (part of make bench)
+#   make trace-debug  the traced demo under QEMU and gdb (make debug), where
+#                     `ktrace FILE` writes the trace from the target's
+#                     memory (tools/kettle_gdb.py, which make debug loads)
+#
+# Knobs: TRACE_RECORDS (the demo's ring, a power of two, default 4096),
+# TRACE_CUT_US (the SVG cuts quiet stretches longer than this short,
+# default 200; 0 draws time linearly).
 #
 # Traced images are built apart, in $(O)/$(BOARD)-trace, by a sub-make
 # with BDIR pointed there and TRACE_BUILD=1, which adds -DKT_TRACE=1 to
@@ -14,27 +25,47 @@
 # share.  Every other image stays trace-free, and sc_trace runs only from
 # here.
 
+TRACE_RECORDS ?= 4096
+TRACE_CUT_US ?= 200
 TRACE_BDIR := $(O)/$(BOARD)-trace
 
 ifeq ($(TRACE_BUILD),1)
-CFLAGS += -DKT_TRACE=1
+CFLAGS += -DKT_TRACE=1 -DDEMO_TRACE_RECORDS=$(TRACE_RECORDS)
 else
 SCENARIOS := $(filter-out $(BDIR)/tests/sc_trace.elf,$(SCENARIOS))
 
+TRACE_DEMO := $(TRACE_BDIR)/demo.elf
+TRACE_BENCH := $(TRACE_BDIR)/bench.elf
 TRACE_SC := $(TRACE_BDIR)/tests/sc_trace.elf
 
 # Every gdb that make debug starts has the ktrace command.
 override GDB_ARGS := -x tools/kettle_gdb.py $(GDB_ARGS)
 
 TRACE_MAKE = $(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) \
-	BDIR=$(TRACE_BDIR) TRACE_BUILD=1
+	BDIR=$(TRACE_BDIR) TRACE_BUILD=1 TRACE_RECORDS=$(TRACE_RECORDS)
 
-.PHONY: trace-test trace-unit trace-sc trace-gdb trace-debug-test trace-sc-image
+.PHONY: trace trace-test trace-bench trace-unit trace-sc trace-gdb trace-demo \
+	trace-debug trace-debug-test trace-sc-image trace-demo-image trace-bench-image
+# Chained, so that a parallel make never runs two sub-makes in the same
+# directory, and a target builds no more than it needs (the demo's ring
+# or the bench may not fit a small board's RAM; the scenario does).
 trace-sc-image: | deps-arm
 	$(Q)$(TRACE_MAKE) $(TRACE_SC)
+trace-demo-image: | trace-sc-image
+	$(Q)$(TRACE_MAKE) $(TRACE_DEMO)
+trace-bench-image: | trace-demo-image
+	$(Q)$(TRACE_MAKE) $(TRACE_BENCH)
+
+# ---- the picture -----------------------------------------------------------
+trace: trace-demo-image | deps-qemu
+	$(Q)$(PYTHON) tools/trace_demo.py --machine $(QEMU_MACHINE) \
+		--elf $(TRACE_DEMO) --out $(O)/trace --cut-idle $(TRACE_CUT_US)
+
+trace-debug: trace-demo-image
+	$(Q)$(MAKE) --no-print-directory DEBUG_IMAGE=$(TRACE_DEMO) debug
 
 # ---- tests -------------------------------------------------------------------
-trace-test: trace-unit trace-sc trace-gdb trace-debug-test
+trace-test: trace-unit trace-sc trace-gdb trace-demo trace-debug-test
 
 trace-unit:
 	$(Q)$(PYTHON) tests/trace/test_trace2view.py
@@ -47,6 +78,10 @@ trace-sc: trace-sc-image | deps-qemu
 trace-gdb: trace-sc-image $(BDIR)/tests/sc_board.elf | deps-qemu deps-gdb
 	$(Q)$(PYTHON) tests/trace/test_gdb.py --machine $(QEMU_MACHINE) \
 		--elf $(TRACE_SC) --plain-elf $(BDIR)/tests/sc_board.elf
+
+trace-demo: trace-demo-image | deps-qemu
+	$(Q)$(PYTHON) tests/trace/test_demo.py --machine $(QEMU_MACHINE) \
+		--elf $(TRACE_DEMO) --out $(TRACE_BDIR)/trace-test
 
 # make debug's gdb knows ktrace (its help text is the proof).
 trace-debug-test: trace-sc-image | deps-qemu deps-gdb
@@ -62,4 +97,10 @@ TEST_TARGETS += trace-test
 # sc_trace is a scenario: every board's qemu-test (make test runs it on
 # each board, mk/boards.mk) runs it and its host-side check.
 qemu-test: trace-sc
+
+# ---- the cost ---------------------------------------------------------------
+bench: trace-bench
+trace-bench: trace-bench-image $(BENCH) | deps-qemu
+	$(Q)$(PYTHON) tests/trace/bench_cost.py --machine $(QEMU_MACHINE) \
+		--off $(BENCH) --on $(TRACE_BENCH) --out $(TRACE_BDIR)/bench-cost.txt
 endif

@@ -14,6 +14,10 @@
  *
  * Output, read by tests/qemu/bench.py: "bench <name> <value> [unit]",
  * unit "instr" unless given.
+ *
+ * Built a second time with KT_TRACE=1 (mk/trace.mk), it records the
+ * schedule trace through every workload, so that the difference between
+ * the two builds' numbers is what recording costs.
  */
 #include <stdio.h>
 
@@ -24,6 +28,9 @@
 #define STACK_WORDS 256
 #define RING 5
 #define TIMER_POOL 10000u
+#define TRACE_RING 1024u
+
+static struct kt_trace_rec trace_ring[KT_TRACE ? TRACE_RING : 1];
 
 static struct kt_task tasks[RING];
 static uint32_t stacks[RING][STACK_WORDS];
@@ -291,6 +298,8 @@ int main(void)
 	char name[32];
 
 	kt_init(0);
+	if (KT_TRACE)
+		kt_trace_start(trace_ring, TRACE_RING, board_cycles);
 	board_tick_enable(false);
 	printf("kettle bench: %u iterations per workload\n", N);
 

@@ -15,4 +15,12 @@ void demo_net_start(void);
  * true when it was one.  task. */
 bool demo_net_command(const char *line);
 
+/* Start recording the schedule when built with KT_TRACE=1 (apps/demo/
+ * trace.c).  After kt_init(), before the tasks are spawned. */
+void demo_trace_start(void);
+
+/* "trace": dump the schedule trace on the console; true when line was
+ * that command.  task. */
+bool demo_trace_command(const char *line);
+
 #endif

@@ -9,6 +9,8 @@
  * - echo: echoes what you type (backspace erases) and on Enter answers
  *   with the line.  "ps" lists the tasks, "quiet" and "loud" stop and
  *   restart the periodic lines, "exit" leaves QEMU.
+ * - built with KT_TRACE=1 (make trace), "trace" dumps the schedule trace
+ *   recorded since boot (apps/demo/trace.c) for tools/trace2view.py.
  *
  * - on boards with Ethernet (apps/demo/net.c): the network stack answers
  *   ping and a UDP echo service runs on port 7; "ip" and "net" show and
@@ -123,6 +125,8 @@ static void answer(const char *line)
 {
 	if (demo_net_command(line)) {
 		/* "ip ..." and "net": apps/demo/net.c */
+	} else if (demo_trace_command(line)) {
+		/* "trace": apps/demo/trace.c */
 	} else if (strcmp(line, "ps") == 0) {
 		list_tasks();
 	} else if (strcmp(line, "quiet") == 0) {
@@ -144,7 +148,7 @@ static int echo(void *arg)
 	size_t len = 0;
 	(void)arg;
 
-	printf("type a line and press Enter; try \"ps\", \"quiet\", \"exit\"\n");
+	printf("type a line and press Enter; try \"ps\", \"quiet\", \"trace\", \"exit\"\n");
 	for (;;) {
 		char buf[16];
 		int n = board_uart_read(buf, sizeof(buf), KT_FOREVER);
@@ -174,6 +178,7 @@ static int echo(void *arg)
 int main(void)
 {
 	kt_init(0);
+	demo_trace_start();
 	printf("\nkettle demo: %u ticks/s\n",
 	       (unsigned)KT_TICK_HZ);
 	kt_task_spawn(&heartbeat_task, "heartbeat", heartbeat, NULL,
