@@ -393,6 +393,13 @@ int kt_sem_give_isr(struct kt_sem *s);
  * With KT_NOWAIT it also works outside a task and in an ISR. */
 int kt_sem_take(struct kt_sem *s, kt_tick_t timeout);
 uint32_t kt_sem_count(const struct kt_sem *s);
+/*
+ * Wake every task blocked on s with err (a negative errno, e.g. -EPIPE
+ * when whatever the units stood for was closed); the count is unchanged.
+ * thread.  The number woken; -EINVAL for NULL, never initialised or err
+ * >= 0; -EPERM in an interrupt handler.
+ */
+int kt_sem_abort(struct kt_sem *s, int err);
 
 /* ---- message queues (asyncio.Queue) -------------------------------------- */
 

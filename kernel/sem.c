@@ -97,6 +97,22 @@ int kt_sem_take(struct kt_sem *s, kt_tick_t timeout)
 	return kt_block(&s->waiters, timeout, KT_WAIT_SEM, s);
 }
 
+int kt_sem_abort(struct kt_sem *s, int err)
+{
+	struct kt_waiter *w;
+	int n = 0;
+
+	if (s == NULL || kt_list_uninit(&s->waiters) || err >= 0)
+		return -EINVAL;
+	if (port_in_isr())
+		return -EPERM;
+	while ((w = kt_waiter_first(&s->waiters)) != NULL) {
+		kt_wake(w->task, err); /* leaves every list it was on */
+		n++;
+	}
+	return n;
+}
+
 uint32_t kt_sem_count(const struct kt_sem *s)
 {
 	return s != NULL ? __atomic_load_n(&s->count, __ATOMIC_RELAXED) : 0;

@@ -73,6 +73,27 @@ static void sem_give_from_isr(void **state)
 	assert_int_equal(kt_sem_count(&sem), 1);
 }
 
+static void sem_abort_wakes_every_waiter(void **state)
+{
+	(void)state;
+	kt_sem_init(&sem, 0, 4);
+	spawn(&t[0], "a", taker, (void *)KT_FOREVER, 1);
+	spawn(&t[1], "b", taker, (void *)50, 2);
+	kt_run_until_idle();
+	assert_int_equal(kt_sem_abort(&sem, 0), -EINVAL);
+	assert_int_equal(kt_sem_abort(NULL, -EPIPE), -EINVAL);
+	assert_int_equal(kt_sem_abort(&sem, -EPIPE), 2);
+	kt_run_until_idle();
+	assert_int_equal(t[0].task.result, -EPIPE);
+	assert_int_equal(t[1].task.result, -EPIPE);
+	assert_false(kt_timer_active(&t[1].task.timer));
+	assert_true(kt_list_empty(&sem.waiters));
+	assert_int_equal(kt_sem_abort(&sem, -EPIPE), 0);
+	/* The semaphore works on. */
+	assert_int_equal(kt_sem_give(&sem), 0);
+	assert_int_equal(kt_sem_count(&sem), 1);
+}
+
 static void queue_rules(void **state)
 {
 	uint32_t item[4] = { 1, 2, 3, 4 }, out[4];
@@ -253,6 +274,7 @@ int main(void)
 		KT_TEST(sem_rules),
 		KT_TEST(sem_waiters_fifo_and_timeout),
 		KT_TEST(sem_give_from_isr),
+		KT_TEST(sem_abort_wakes_every_waiter),
 		KT_TEST(queue_rules),
 		KT_TEST(producers_and_consumers),
 		KT_TEST(blocked_putters_fifo),
