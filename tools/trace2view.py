@@ -560,7 +560,25 @@ def decode(dump, irq_names=None):
         s = dec.open.pop(key)
         s.end = tr.t_end
         s.info["open"] = "still at the end of the trace"
+    mark_tick_irqs(tr.events)
     return tr
+
+
+def mark_tick_irqs(events):
+    """Flag the tick interrupt's events as the tick's.  SysTick is known by
+    its number; a board whose tick is another timer (the micro:bit's) is
+    known by what follows: an interrupt whose exit is mostly followed
+    straight away by the scheduler's tick record is the tick's."""
+    votes = {}
+    for e, nxt in zip(events, events[1:] + [None]):
+        if e.kind == "irq-exit" and not e.tick:
+            v = votes.setdefault(e.who, [0, 0])
+            v[0] += nxt is not None and nxt.kind == "tick"
+            v[1] += 1
+    ticks = {who for who, (yes, n) in votes.items() if n >= 2 and 2 * yes >= n}
+    for e in events:
+        if e.kind in ("irq-enter", "irq-exit") and e.who in ticks:
+            e.tick = True
 
 
 # ---- Chrome trace event JSON -------------------------------------------------

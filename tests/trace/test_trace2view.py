@@ -610,6 +610,22 @@ class Svg(unittest.TestCase):
         self.assertIn("quiet stretches over 100 us cut short",
                       by_class(root, "title")[0].text)
 
+    def test_a_tick_that_is_not_systick(self):
+        # The micro:bit's tick is TIMER0 (exception 24): known because the
+        # scheduler's tick record follows its exit; the UART's is not.
+        recs = [(0, tv.MARK, 1, 0)]
+        for t in range(1000, 6000, 1000):
+            recs += [(t, tv.IRQ_ENTER, 0, 24), (t + 1, tv.IRQ_EXIT, 0, 24),
+                     (t + 2, tv.TICK, 0, 1)]
+        recs += [(6000, tv.IRQ_ENTER, 0, 18), (6001, tv.IRQ_EXIT, 0, 18),
+                 (6500, tv.IRQ_ENTER, 0, 18), (6501, tv.IRQ_EXIT, 0, 18),
+                 (7000, tv.MARK, 1, 1)]
+        tr = tv.decode(tv.parse_dump(dump(recs)))
+        self.assertEqual({e.who for e in tr.events if e.tick},
+                         {"IRQ 8", "scheduler"})
+        x = tv.TimeScale(tr, 0, tr.t_end, 0, 1000, 100)
+        self.assertEqual(x.cuts, [(20, 5980), (6021, 6480), (6521, 6980)])
+
     def test_only_the_longest_stretches_are_cut(self):
         # Ten quiet stretches, 500 to 1400 us; 100 px keep 4 cuts of 12 px.
         gaps = [500 + 100 * i for i in range(10)]
