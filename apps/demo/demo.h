@@ -7,6 +7,18 @@
 
 #include <stdbool.h>
 
+#include "board_eth.h"
+#include "kettle.h"
+
+/* The host UDP port make run forwards to the echo (mk/shell.mk), 0: none. */
+#ifndef DEMO_NET_PORT
+#define DEMO_NET_PORT 0
+#endif
+/* The hog detector's limit in ms (make DEMO_HOG_MS=..., mk/shell.mk). */
+#ifndef DEMO_HOG_MS
+#define DEMO_HOG_MS 100
+#endif
+
 /* Bring up Ethernet, the stack, ping and the UDP echo, and say how to
  * reach them; on a board without Ethernet say so.  Before kt_run(). */
 void demo_net_start(void);
@@ -22,5 +34,17 @@ void demo_trace_start(void);
 /* "trace": dump the schedule trace on the console; true when line was
  * that command.  task. */
 bool demo_trace_command(const char *line);
+
+/* The shell and the hog detector (apps/demo/shell.c): its tasks at prio.
+ * Before kt_run(). */
+void demo_shell_start(unsigned prio);
+
+/* What the shell asks main.c: periodic lines off or on; names of the
+ * demo's soft timer and mutex ("?" for others); the commands handled
+ * outside the shell's table, for help. */
+void demo_quiet(bool on);
+const char *demo_timer_name(const struct kt_timer *t);
+const char *demo_mutex_name(const struct kt_mutex *m);
+const char *demo_extra_commands(void);
 
 #endif

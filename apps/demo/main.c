@@ -1,24 +1,25 @@
 /*
  * The kettle demo, what `make run` boots: a few tasks sharing one CPU
- * cooperatively, and an echo task answering the console.
+ * cooperatively, a shell on the console, and on boards with Ethernet a
+ * ping responder and a UDP echo service.
  *
- * - heartbeat: a line every second, on a drift-free schedule
+ * - heartbeat: a line every second on a drift-free schedule
  *   (kt_sleep_until), with the uptime and the console counters;
- * - two workers on their own periods (0.7 s and 1.3 s), so their lines
- *   interleave with the heartbeat's;
- * - echo: echoes what you type (backspace erases) and on Enter answers
- *   with the line.  "ps" lists the tasks, "quiet" and "loud" stop and
- *   restart the periodic lines, "exit" leaves QEMU.
+ * - worker-a, the producer: every 0.7 s it puts a numbered item on a
+ *   kt_queue; worker-b, the consumer, blocks on the queue and handles each
+ *   item for 50 ms while it holds the "stats" mutex, so the shell's
+ *   `mutex` has something to show;
+ * - a soft timer ("blink", every 500 ms) that only counts, so `timers`
+ *   shows one next to the tasks' timeouts;
+ * - the shell (apps/demo/shell.c, task "echo": the name the trace tools
+ *   know), with the hog detector and its reporter ("hogwatch");
+ * - on boards with Ethernet (apps/demo/net.c): the stack ("net") and
+ *   "udp-echo" on port 7;
  * - built with KT_TRACE=1 (make trace), "trace" dumps the schedule trace
- *   recorded since boot (apps/demo/trace.c) for tools/trace2view.py.
+ *   recorded since boot (apps/demo/trace.c).
  *
- * - on boards with Ethernet (apps/demo/net.c): the network stack answers
- *   ping and a UDP echo service runs on port 7; "ip" and "net" show and
- *   set the address and show the counters.
- *
- * Every task blocks somewhere (a sleep or the UART), so the CPU idles in
- * WFI between them; the echo task wakes only when the UART's receive
- * interrupt has put bytes in its ring.  The demo runs forever.
+ * Every task blocks somewhere (a sleep, the queue or the UART), so the CPU
+ * idles in WFI between them.  The demo runs forever.
  */
 #include <stdbool.h>
 #include <stdarg.h>
@@ -30,27 +31,41 @@
 #include "kettle.h"
 
 #define STACK 2048
-#define LINE_MAX 80
+#define ITEMS 4
 
-static struct kt_task heartbeat_task, worker_tasks[2], echo_task;
-static uint8_t heartbeat_stack[STACK], worker_stacks[2][STACK];
-static uint8_t echo_stack[STACK];
+static struct kt_task heartbeat_task, producer_task, consumer_task;
+static uint8_t heartbeat_stack[STACK], producer_stack[STACK], consumer_stack[STACK];
+static struct kt_queue items;
+static uint32_t items_buf[ITEMS];
+static struct kt_mutex stats = KT_MUTEX_INIT(stats);
+static uint32_t produced, consumed;
+static struct kt_timer blink;
+static volatile uint32_t blinks;
 static volatile bool quiet;
 
-struct worker {
-	const char *name;
-	kt_tick_t period;
-};
+void demo_quiet(bool on)
+{
+	quiet = on;
+}
 
-static const struct worker workers[2] = {
-	{ "worker-a", KT_TICK_HZ * 7 / 10 },
-	{ "worker-b", KT_TICK_HZ * 13 / 10 },
-};
+const char *demo_timer_name(const struct kt_timer *t)
+{
+	return t == &blink ? "blink" : "?";
+}
+
+const char *demo_mutex_name(const struct kt_mutex *m)
+{
+	return m == &stats ? "stats" : "?";
+}
+
+const char *demo_extra_commands(void)
+{
+	return BOARD_HAS_ETH ? "ip A.B.C.D[/N] [GW], net, trace" : "trace";
+}
 
 /*
- * "[   12.345] text": the uptime in seconds, then the line.  The console is
- * shared: the whole line goes out under its mutex, so the lines of
- * different tasks never mix, even while the UART is backed up.
+ * "[   12.345] text": the uptime in seconds, then the line, written whole
+ * under the console mutex so the lines of different tasks never mix.
  */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -69,6 +84,7 @@ static void say(const char *fmt, ...)
 	board_console_write(line, strlen(line));
 }
 
+/* Each periodic task returns when cancelled (the shell's kill). */
 static int heartbeat(void *arg)
 {
 	kt_tick_t next = kt_now();
@@ -78,7 +94,8 @@ static int heartbeat(void *arg)
 	for (;;) {
 		struct board_uart_stats st;
 
-		kt_sleep_until(&next, KT_TICK_HZ);
+		if (kt_sleep_until(&next, KT_TICK_HZ) < 0)
+			return -ECANCELED;
 		beat++;
 		if (quiet)
 			continue;
@@ -86,107 +103,78 @@ static int heartbeat(void *arg)
 		say("heartbeat %u (uart: %lu in, %lu out)\n", beat,
 		    (unsigned long)st.rx_bytes, (unsigned long)st.tx_bytes);
 	}
-	return 0; /* not reached: the demo runs forever */
 }
 
-static int worker(void *arg)
+static int producer(void *arg)
 {
-	const struct worker *w = arg;
 	kt_tick_t next = kt_now();
-
-	for (unsigned step = 1;; step++) {
-		kt_sleep_until(&next, w->period);
-		if (quiet)
-			continue;
-		say("%s: step %u\n", w->name, step);
-	}
-	return 0;
-}
-
-static void list_tasks(void)
-{
-	const struct kt_task *t = NULL;
-
-	printf("%-10s %-8s %-6s %4s %10s %8s\n", "task", "state", "wait",
-	       "prio", "stack", "runs");
-	while ((t = kt_task_next(t)) != NULL) {
-		struct kt_task_info info;
-
-		if (kt_task_info(t, &info) != 0)
-			continue;
-		printf("%-10s %-8s %-6s %4u %4lu/%-5lu %8lu\n", info.name,
-		       kt_state_name(info.state), kt_wait_name(info.wait),
-		       info.prio, (unsigned long)info.stack_used,
-		       (unsigned long)info.stack_size, (unsigned long)info.runs);
-	}
-}
-
-static void answer(const char *line)
-{
-	if (demo_net_command(line)) {
-		/* "ip ..." and "net": apps/demo/net.c */
-	} else if (demo_trace_command(line)) {
-		/* "trace": apps/demo/trace.c */
-	} else if (strcmp(line, "ps") == 0) {
-		list_tasks();
-	} else if (strcmp(line, "quiet") == 0) {
-		quiet = true;
-		printf("periodic lines off (\"loud\" brings them back)\n");
-	} else if (strcmp(line, "loud") == 0) {
-		quiet = false;
-	} else if (strcmp(line, "exit") == 0) {
-		printf("bye\n");
-		board_exit(0);
-	} else if (line[0] != '\0') {
-		say("%s heard: \"%s\"\n", kt_self()->name, line);
-	}
-}
-
-static int echo(void *arg)
-{
-	char line[LINE_MAX + 1];
-	size_t len = 0;
 	(void)arg;
 
-	printf("type a line and press Enter; try \"ps\", \"quiet\", \"trace\", \"exit\"\n");
-	for (;;) {
-		char buf[16];
-		int n = board_uart_read(buf, sizeof(buf), KT_FOREVER);
-
-		for (int i = 0; i < n; i++) {
-			char c = buf[i];
-
-			if (c == '\r' || c == '\n') {
-				line[len] = '\0';
-				printf("\n");
-				answer(line);
-				len = 0;
-			} else if (c == 0x7f || c == '\b') {
-				if (len > 0) {
-					len--;
-					printf("\b \b");
-				}
-			} else if (c >= ' ' && len < LINE_MAX) {
-				line[len++] = c;
-				board_uart_write(&c, 1, KT_FOREVER);
-			}
-		}
+	for (uint32_t n = 1;; n++) {
+		if (kt_sleep_until(&next, KT_TICK_HZ * 7 / 10) < 0)
+			return -ECANCELED;
+		if (kt_queue_put(&items, &n, KT_TICK_HZ) < 0)
+			return -ECANCELED; /* a full queue for 1 s: the consumer is gone */
+		if (kt_mutex_lock(&stats, KT_FOREVER) < 0)
+			return -ECANCELED;
+		produced++;
+		kt_mutex_unlock(&stats);
 	}
-	return 0;
+}
+
+static int consumer(void *arg)
+{
+	(void)arg;
+
+	for (;;) {
+		uint32_t n;
+		int err;
+
+		if (kt_queue_get(&items, &n, KT_FOREVER) < 0)
+			return -ECANCELED;
+		if (kt_mutex_lock(&stats, KT_FOREVER) < 0)
+			return -ECANCELED;
+		/* The work: the mutex stays held across a sleep on purpose. */
+		err = kt_sleep(KT_TICK_HZ / 20);
+		consumed++;
+		kt_mutex_unlock(&stats);
+		if (err < 0)
+			return -ECANCELED;
+		if (!quiet && n % 4 == 0)
+			say("worker-b: item %lu (%lu produced, %lu consumed)\n",
+			    (unsigned long)n, (unsigned long)produced,
+			    (unsigned long)consumed);
+	}
+}
+
+static void blink_fn(void *arg)
+{
+	(void)arg;
+	blinks++;
 }
 
 int main(void)
 {
 	kt_init(0);
 	demo_trace_start();
-	printf("\nkettle demo: %u ticks/s\n",
-	       (unsigned)KT_TICK_HZ);
+	printf("\nkettle demo: %u ticks/s.  Running: heartbeat (every 1 s), worker-a ->\n"
+	       "queue -> worker-b (producer/consumer), a soft timer, the shell (task\n"
+	       "\"echo\") with a hog detector (limit %u ms)%s.\n",
+	       (unsigned)KT_TICK_HZ, (unsigned)DEMO_HOG_MS,
+	       BOARD_HAS_ETH ? ", ping and UDP echo on port 7" : "");
+	if (BOARD_HAS_ETH && DEMO_NET_PORT != 0)
+		printf("make run forwards host UDP port %u to port 7: nc -u 127.0.0.1 %u\n",
+		       (unsigned)DEMO_NET_PORT, (unsigned)DEMO_NET_PORT);
+	kt_queue_init(&items, items_buf, sizeof(items_buf[0]), ITEMS);
+	kt_timer_init(&blink, blink_fn, NULL);
+	kt_timer_start(&blink, KT_TICK_HZ / 2, KT_TICK_HZ / 2);
 	kt_task_spawn(&heartbeat_task, "heartbeat", heartbeat, NULL,
 		      heartbeat_stack, STACK, 3);
-	for (int i = 0; i < 2; i++)
-		kt_task_spawn(&worker_tasks[i], workers[i].name, worker,
-			      (void *)&workers[i], worker_stacks[i], STACK, 2);
-	kt_task_spawn(&echo_task, "echo", echo, NULL, echo_stack, STACK, 4);
+	kt_task_spawn(&producer_task, "worker-a", producer, NULL,
+		      producer_stack, STACK, 2);
+	kt_task_spawn(&consumer_task, "worker-b", consumer, NULL,
+		      consumer_stack, STACK, 2);
+	demo_shell_start(4);
 	demo_net_start();
 	kt_run();
 }
