@@ -363,9 +363,10 @@ static const struct command commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-static void run_line(char *line)
+static void run_line(const char *line)
 {
-	char *args = strchr(line, ' ');
+	size_t n = strcspn(line, " ");
+	const char *args = line + n;
 	const struct command *c;
 
 	if (line[0] == '\0')
@@ -373,18 +374,13 @@ static void run_line(char *line)
 	/* ip, net and trace parse their own arguments. */
 	if (demo_net_command(line) || demo_trace_command(line))
 		return;
-	if (args != NULL) {
-		*args++ = '\0';
-		while (*args == ' ')
-			args++;
-	} else {
-		args = line + strlen(line);
-	}
+	while (*args == ' ')
+		args++;
 	for (c = commands; c->name != NULL; c++)
-		if (strcmp(c->name, line) == 0)
+		if (strncmp(c->name, line, n) == 0 && c->name[n] == '\0')
 			break;
 	if (c->name == NULL) {
-		/* "heard" keeps the line the trace tools wait for. */
+		/* "heard" and the whole line: what the trace tools wait for. */
 		board_printf("%s heard: \"%s\": no such command (try \"help\")\n",
 			     kt_self()->name, line);
 		return;
