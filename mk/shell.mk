@@ -17,8 +17,18 @@ $(BDIR)/apps/demo/main.o $(BDIR)/apps/demo/shell.o: \
 # Every gdb that make debug starts has kt-ps.
 override GDB_ARGS := -x tools/kettle_ps_gdb.py $(GDB_ARGS)
 
-.PHONY: shell-test
-shell-test: $(DEMO) | deps-qemu deps-gdb
+.PHONY: shell-test shell-debug-test
+shell-test: $(DEMO) shell-debug-test | deps-qemu deps-gdb
 	$(Q)$(PYTHON) tests/qemu/shell_run.py --machine $(QEMU_MACHINE) --elf $(DEMO)
+
+# make debug's gdb knows kt-ps (its help text is the proof).
+shell-debug-test: $(DEMO) | deps-qemu deps-gdb
+	$(Q)port=$$($(PYTHON) -c 'import socket; s = socket.socket(); \
+		s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	out=$$(timeout 60 $(MAKE) --no-print-directory -s DEBUG_IMAGE=$(DEMO) \
+		GDB_PORT=$$port GDB_ARGS="-batch -ex 'help kt-ps'" debug 2>&1); \
+	if echo "$$out" | grep -q "List kettle's tasks from target memory"; then \
+		echo "shell-debug-test: make debug's gdb has kt-ps"; \
+	else echo "$$out"; echo "shell-debug-test: no kt-ps under make debug" >&2; exit 1; fi
 
 TEST_TARGETS += shell-test
