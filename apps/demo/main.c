@@ -30,7 +30,9 @@
 #include "demo.h"
 #include "kettle.h"
 
-#define STACK 2048
+/* Each task peaks near 700 bytes (ps shows it); the micro:bit has 16 KiB
+ * of RAM for everything. */
+#define STACK 1024
 #define ITEMS 4
 
 static struct kt_task heartbeat_task, producer_task, consumer_task;

@@ -22,7 +22,7 @@
 #include "demo.h"
 #include "kettle.h"
 
-#define STACK 2048
+#define STACK 1536 /* ps and mutex peak near 1 KiB: formatting on the stack */
 #define LINE_MAX 80
 #define MAX_SHOWN 16 /* timers or mutexes one command lists */
 #define HOG_SPIN_MAX_MS 10000u /* board_cycles() wraps after 171 s at 25 MHz */
