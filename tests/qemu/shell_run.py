@@ -195,13 +195,12 @@ def drive(con):
 
     out, ok = con.command(b"mutex", rb"(no task holds a mutex|held by [^\n]*)\n")
     check(ok and b"console: free" in out, "mutex names the console mutex", out)
+    # worker-b holds stats 50 ms in every 700: ask until one lands there.
     seen_stats = b"stats: held by worker-b" in out
-    for _ in range(30):
-        if seen_stats:
-            break
+    until = time.monotonic() + 10
+    while not seen_stats and time.monotonic() < until:
         o, _ = con.command(b"mutex", rb"(no task holds a mutex|held by [^\n]*)\n")
         seen_stats = b"stats: held by worker-b" in o
-        time.sleep(0.05)
     check(seen_stats, "mutex shows worker-b holding stats", out)
 
     out, ok = con.command(b"frob nicate", rb"no such command[^\n]*\n")
@@ -230,7 +229,7 @@ def drive(con):
 
     out, ok = con.command(b"hog 300", rb"hog: echo ran \d+ ms[^\n]*\n")
     m = re.search(rb"hog: echo ran (\d+) ms", out)
-    check(ok and m is not None and int(m.group(1)) >= 100,
+    check(ok and m is not None and int(m.group(1)) >= 300,
           "hog 300 is caught by the hog detector", out)
     out, ok = con.command(b"ps", rb"\(idle\)[^\n]*\n")
     hogs = ps_rows(out).get(b"echo", [b"0"] * 8)[-1]
