@@ -64,8 +64,8 @@ static void cmd_ps(const char *args)
 {
 	const struct kt_task *t = NULL;
 	struct kt_task_info info;
-	uint64_t total = kt_idle_ticks();
-	unsigned done = 0;
+	uint64_t idle = kt_idle_ticks(), total = idle; /* 64 bits: x 1000 below */
+	unsigned done = 0, idle_permille;
 	(void)args;
 
 	while ((t = kt_task_next(t)) != NULL)
@@ -84,7 +84,7 @@ static void cmd_ps(const char *args)
 			done++;
 			continue;
 		}
-		permille = (unsigned)(info.ticks * 1000u / total);
+		permille = (unsigned)((uint64_t)info.ticks * 1000u / total);
 		board_printf("%-10s %-8s %-6s %4u %5lu/%-5lu %8lu %4u.%u%% %4lu\n",
 			     info.name, kt_state_name(info.state),
 			     kt_wait_name(info.wait), info.prio,
@@ -92,9 +92,9 @@ static void cmd_ps(const char *args)
 			     (unsigned long)info.stack_size, (unsigned long)info.runs,
 			     permille / 10, permille % 10, (unsigned long)info.hogs);
 	}
+	idle_permille = (unsigned)(idle * 1000u / total);
 	board_printf("%-10s %-8s %-6s %4s %11s %8s %4u.%u%%\n", "(idle)", "", "",
-		     "", "", "", (unsigned)(kt_idle_ticks() * 1000u / total) / 10,
-		     (unsigned)(kt_idle_ticks() * 1000u / total) % 10);
+		     "", "", "", idle_permille / 10, idle_permille % 10);
 	if (done == 0)
 		return;
 	/* Finished tasks leave the table; their results stay worth seeing. */
