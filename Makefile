@@ -77,7 +77,7 @@ QEMU := qemu-system-arm -M $(QEMU_MACHINE) -display none \
 	-semihosting-config enable=on,target=native $(QEMU_FLAGS)
 
 run: $(DEMO) | deps-qemu
-	@echo "kettle demo on $(BOARD): type to talk to the echo task; Ctrl-A x quits."
+	@echo "kettle demo on $(BOARD): a shell on this console (\"help\" lists its commands); Ctrl-A x quits."
 	$(QEMU) -nographic $(RUN_FLAGS) -kernel $(DEMO)
 
 # Fragments in mk/*.mk add their own targets and append to TEST_TARGETS,
