@@ -267,7 +267,7 @@ const char *kt_state_name(enum kt_state s)
 const char *kt_wait_name(enum kt_wait w)
 {
 	static const char *const names[] = {
-		"-", "sleep", "join", "event", "mutex", "sem", "queue",
+		"-", "sleep", "join", "event", "mutex", "sem", "queue", "any",
 	};
 
 	return (unsigned)w < sizeof(names) / sizeof(names[0]) ? names[w] : "?";

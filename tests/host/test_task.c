@@ -244,6 +244,8 @@ static void introspection(void **state)
 	assert_int_equal(ia.state, KT_BLOCKED);
 	assert_int_equal(ia.wait, KT_WAIT_SLEEP);
 	assert_string_equal(kt_wait_name(ia.wait), "sleep");
+	assert_string_equal(kt_wait_name(KT_WAIT_ANY), "any");
+	assert_string_equal(kt_wait_name((enum kt_wait)99), "?");
 	assert_string_equal(kt_state_name(ia.state), "blocked");
 	assert_int_equal(ia.prio, 9);
 	assert_int_equal(ia.runs, 1);
