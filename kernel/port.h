@@ -41,7 +41,10 @@ void port_idle(void);
 /*
  * Prepare t (t->stack, t->stack_size) so that the first port_switch() to it
  * calls kt_task_entry() on its own stack.  The port must not touch the
- * stack below its initial frame: the kernel painted it.
+ * stack below its initial frame: the kernel painted it.  A port that
+ * guards stacks may keep a reserve at the bottom: it then raises t->stack
+ * and lowers t->stack_size past it, and the kernel (the high-water mark)
+ * only ever looks above.
  */
 void port_task_init(struct kt_task *t);
 
@@ -55,5 +58,17 @@ void port_switch(struct kt_task *from, struct kt_task *to);
 
 /* Provided by the kernel: the first code a new task runs.  Never returns. */
 void kt_task_entry(void) __attribute__((noreturn));
+
+/*
+ * Provided by the kernel, for a port that guards stacks: t overflowed its
+ * stack and must never run again.  End it as if its function had returned
+ * result (joiners wake, its mutexes pass on with -EOWNERDEAD), from
+ * wherever it stopped: running, already queued or blocked by the call it
+ * overflowed in, or halfway through port_switch() to another context,
+ * which then goes back to the head of its ready queue.  Must be called in
+ * thread mode, on a stack none of t's frames are needed on (the top of
+ * t's own will do).  Never returns.
+ */
+void kt_task_fail(struct kt_task *t, int result) __attribute__((noreturn));
 
 #endif

@@ -255,6 +255,31 @@ struct kt_task *kt_self(void)
 	return kt_k.cur == &kt_k.sched ? NULL : kt_k.cur;
 }
 
+/* A task whose stack overflowed (port.h): called by the port only. */
+void kt_task_fail(struct kt_task *t, int result)
+{
+	struct kt_task *next = kt_k.cur;
+
+	if (next != t && next != &kt_k.sched) {
+		/* t overflowed switching to next: next goes back, first in line */
+		next->state = KT_READY;
+		kt_list_insert_before(kt_k.ready[next->prio].next, &next->w.link);
+		kt_k.ready_bits |= 1u << next->prio;
+	}
+	kt_k.cur = t;
+	if (t->state == KT_DONE) {
+		/* On its way out: end again, its result kept, no second callback */
+		t->on_done = NULL;
+		result = t->result;
+	}
+	if (t->state == KT_BLOCKED)
+		kt_abort(t, result); /* off its wait lists and timer, ready */
+	if (t->state == KT_READY)
+		ready_remove(t);
+	t->state = KT_RUNNING;
+	kt_task_exit(t, result);
+}
+
 /* ---- posted work -------------------------------------------------------- */
 
 void kt_work_init(struct kt_work *w, void (*fn)(void *), void *arg)
