@@ -36,22 +36,30 @@ void board_fault_report(const uint32_t *frame, uint32_t exc_return)
 	__attribute__((noreturn));
 
 /*
+ * The fault report's own stack: a fault may come from a broken interrupt
+ * stack, and the frames on it are what the report reads.
+ */
+__attribute__((used, aligned(8))) static uint32_t fault_stack[128];
+
+/*
  * The entry: pick the stack the frame is on from EXC_RETURN bit 2, pass
- * EXC_RETURN along, and go on in C.  Naked, so that nothing touches the
- * stacks first; Thumb-1 only, so that ARMv6-M runs it too.
+ * EXC_RETURN along, move MSP to the fault stack and go on in C.  Naked,
+ * so that nothing touches the stacks first; Thumb-1 only, so that
+ * ARMv6-M runs it too.
  */
 __attribute__((naked)) void board_fault_handler(void)
 {
 	__asm volatile(
 		"mov	r1, lr\n\t"
-		"movs	r2, #4\n\t"
-		"tst	r1, r2\n\t"
-		"bne	1f\n\t"
 		"mrs	r0, msp\n\t"
-		"b	2f\n"
-		"1:\tmrs	r0, psp\n"
-		"2:\tldr	r2, =board_fault_report\n\t"
-		"bx	r2\n\t"
+		"movs	r3, #4\n\t"
+		"tst	r1, r3\n\t"
+		"beq	1f\n\t"
+		"mrs	r0, psp\n"
+		"1:\tldr	r3, =fault_stack + 512\n\t"
+		"msr	msp, r3\n\t"
+		"ldr	r3, =board_fault_report\n\t"
+		"bx	r3\n\t"
 		".ltorg\n\t");
 }
 

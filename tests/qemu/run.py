@@ -22,6 +22,12 @@ exits 0 without finishing does not pass).  Prints "PASS name" or
 "N passed, N failed".  Exits non-zero if any failed or none ran.  Exit
 codes 100-199 are the board's fault handler: 100 + exception number.
 
+Scenarios named sc_fault_* fault on purpose.  Each announces what must
+happen in lines "expect: exit N" and "expect: <text>" (sc_expect_exit,
+sc_expect), and passes when QEMU exits with that code and every text is
+in the output outside those lines (and, for exit 0, when it passes as
+any other scenario does).
+
 Time: QEMU runs with -icount shift=3,sleep=off, so virtual time is a pure
 function of the instructions executed (run after run the same) and an idle
 guest skips straight to its next timer instead of waiting in real time
@@ -119,6 +125,28 @@ def verdict(rc, output, timed_out):
     if not SUMMARY.search(output):
         return "no summary line"
     return None
+
+
+EXPECT_LINE = re.compile(rb"^expect: (.*?)\r?$", re.M)
+
+
+def fault_verdict(rc, output, timed_out):
+    """verdict() for sc_fault_*: what the scenario announced must happen."""
+    if timed_out:
+        return "timeout"
+    expected = EXPECT_LINE.findall(output)
+    codes = [int(e[5:]) for e in expected if re.match(rb"exit \d+$", e)]
+    if len(codes) != 1:
+        return "announced %d exit codes, not 1" % len(codes)
+    if rc != codes[0]:
+        return "exit code %d, announced %d" % (rc, codes[0])
+    rest = EXPECT_LINE.sub(b"", output)
+    for e in expected:
+        if not e.startswith(b"exit ") and e not in rest:
+            return "announced %r, not in the output" % text(e)
+    if b"FAIL" in rest:
+        return "output has FAIL"
+    return verdict(rc, output, False) if rc == 0 else None
 
 
 FLOOD_LINE = re.compile(rb"^flood (\d{4}) abcdefghijklmnopqrstuvwxyz0123456789$")
@@ -224,7 +252,10 @@ def run_plain(args, elf):
             timed_out = True
         qerr.seek(0)
         err = qerr.read()
-    reason = verdict(proc.returncode, bytes(out), timed_out)
+    if os.path.basename(elf).startswith("sc_fault_"):
+        reason = fault_verdict(proc.returncode, bytes(out), timed_out)
+    else:
+        reason = verdict(proc.returncode, bytes(out), timed_out)
     if reason is None and "uart_flood" in os.path.basename(elf):
         reason = check_flood(bytes(out))
     if reason is None:

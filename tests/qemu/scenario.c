@@ -4,6 +4,7 @@
  * is polled; board_exit() flushes before QEMU stops.  Numbers are printed
  * with a converter of our own because newlib-nano's printf has no %lld.
  */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "scenario.h"
@@ -71,6 +72,22 @@ void sc_watchdog(kt_tick_t ticks)
 {
 	kt_timer_init(&watchdog, watchdog_fired, NULL);
 	SC_CHECK_EQ(kt_timer_start(&watchdog, ticks, 0), 0);
+}
+
+void sc_expect_exit(int code)
+{
+	printf("expect: exit %d\n", code);
+}
+
+void sc_expect(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("expect: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
 }
 
 int sc_failures(void)

@@ -54,6 +54,15 @@ void sc_begin(const char *name);
  */
 void sc_watchdog(kt_tick_t ticks);
 
+/*
+ * For scenarios that fault on purpose (named sc_fault_*): announce what
+ * the runner must see - the exit code, and text the output must hold,
+ * such as a line of the fault report (tests/qemu/run.py).  Call before
+ * kt_run(), so the lines go out at once, ahead of any fault.
+ */
+void sc_expect_exit(int code);
+void sc_expect(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 int sc_failures(void);
 int sc_checks(void);
 
