@@ -1,9 +1,45 @@
-# Faults: the sc_fault_* scenarios, which fault on purpose and announce
-# the report and exit code tests/qemu/run.py must see.  Included by the
-# Makefile after the board's board.mk and before `test`; appends to what
-# it extends.
+# Faults and stack guards: the sc_fault_* scenarios, which fault on
+# purpose and announce the report and exit code tests/qemu/run.py must
+# see; the guards' knob and what they cost a task switch
+# (kernel/port/cortex-m/guard.c).  Included by the Makefile after the
+# board's board.mk and before `test`; appends to what it extends.
 #
+#   make guard-cost   instructions per yield with and without the stack
+#                     guards on this board (tests/bench/switch_cost.c,
+#                     under -icount); part of make bench
+#
+# Knob: STACK_GUARD=0 builds the Cortex-M port without guards (into an
+# O= of its own: objects are not rebuilt when it changes); the scenarios
+# that need them are left out then.
+
+STACK_GUARD ?= 1
+CFLAGS += -DPORT_STACK_GUARD=$(STACK_GUARD)
+ifeq ($(STACK_GUARD),0)
+SCENARIOS := $(filter-out $(addprefix $(BDIR)/tests/sc_fault_,\
+	stack.elf isr_stack.elf main_stack.elf),$(SCENARIOS))
+endif
+
 # QEMU's lm3s6965evb answers every unmapped address with 0 instead of a
 # bus error: sc_fault_bad_load knows it there.
 $(BDIR)/tests/qemu/sc_fault_%.o: CFLAGS += \
 	-DSC_BUS_ERRORS=$(if $(filter lm3s6965evb,$(QEMU_MACHINE)),0,1)
+
+# ---- the cost per switch --------------------------------------------------
+# The image without guards is built apart, by a sub-make with BDIR
+# pointed elsewhere (as mk/trace.mk does for tracing).
+SWITCH_COST := $(BDIR)/switch_cost.elf
+NOGUARD_BDIR := $(O)/$(BOARD)-noguard
+$(SWITCH_COST): $(call obj,tests/bench/switch_cost.c)
+
+.PHONY: guard-cost noguard-image
+bench: guard-cost
+noguard-image: | deps-arm
+	$(Q)$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) \
+		BDIR=$(NOGUARD_BDIR) STACK_GUARD=0 $(NOGUARD_BDIR)/switch_cost.elf
+guard-cost: $(SWITCH_COST) noguard-image | deps-qemu
+	$(Q)on=$$($(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) $(SWITCH_COST) \
+		| awk '$$1 == "yield" { print $$2 }') && \
+	off=$$($(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) \
+		$(NOGUARD_BDIR)/switch_cost.elf | awk '$$1 == "yield" { print $$2 }') && \
+	[ -n "$$on" ] && [ -n "$$off" ] && \
+	echo "guard-cost $(BOARD): yield $$off instructions without stack guards, $$on with"

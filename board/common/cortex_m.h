@@ -22,9 +22,11 @@
 #define SYST_CSR_CORECLK (1u << 2) /* the core clock, not the reference */
 
 /* SCB */
+#define SCS_ICTR CM_REG(0xe000e004u) /* interrupt lines: 32 x (1 + low 4 bits) */
 #define SCB_ICSR CM_REG(0xe000ed04u)
 #define SCB_VTOR CM_REG(0xe000ed08u)
 #define SCB_CCR CM_REG(0xe000ed14u)
+#define SCB_SHPR3 CM_REG(0xe000ed20u) /* SysTick, PendSV priorities */
 #define SCB_SHCSR CM_REG(0xe000ed24u)
 #define SCB_CFSR CM_REG(0xe000ed28u)
 #define SCB_HFSR CM_REG(0xe000ed2cu)
@@ -45,6 +47,7 @@
 #define NVIC_ICER(n) CM_REG(0xe000e180u + 4u * (n))
 #define NVIC_ISPR(n) CM_REG(0xe000e200u + 4u * (n))
 #define NVIC_ICPR(n) CM_REG(0xe000e280u + 4u * (n))
+#define NVIC_IPR(n) CM_REG(0xe000e400u + 4u * (n)) /* 4 lines a word */
 
 static inline void nvic_enable(unsigned irq)
 {

@@ -1,16 +1,27 @@
 /*
  * The handler of every exception a board does not expect: faults, stray
- * interrupts, SVC/PendSV nobody claimed.  It never returns and never hangs:
- * it prints what it knows on the console (polled: board_uart_write in a
- * handler does not block or touch the transmit ring) and exits with
- * 100 + the exception number (HardFault 103, MemManage 104, BusFault 105,
+ * interrupts, SVC/PendSV nobody claimed.  It never hangs: it prints what
+ * it knows on the console (polled: board_uart_write in a handler does not
+ * block or touch the transmit ring) and either exits with 100 + the
+ * exception number (HardFault 103, MemManage 104, BusFault 105,
  * UsageFault 106, IRQ n 116 + n), so a runner can tell a crash from a
- * failed check.
+ * failed check, or - for a task whose stack overflowed - stops that task
+ * and lets the others go on.
+ *
+ * Stack overflows are caught by the port's guards (kernel/port/cortex-m/
+ * guard.c): on ARMv7-M a MemManage fault on a guard region, whether a
+ * push hit it or the exception's own stacking did (MSTKERR: the frame is
+ * then lost, and said so); on ARMv6-M a canary check at a task switch,
+ * which traps here with SVC.  An overflowing task is named, its guard
+ * shown, and it ends with -EFAULT (port_guard_recover); an overflow of
+ * the interrupt stack or of the main stack (main, the scheduler) exits
+ * with 98 on every board.
  *
  * The exception frame is on the stack the exception interrupted: PSP for
  * thread mode (a task, or main and the scheduler), MSP for a handler; the
  * entry in startup.c picks it and moves MSP to a stack of the report's
- * own.  The frame is only read when it lies in RAM (the linker script's
+ * own.  The MPU is turned off first, so the report may read any stack.
+ * The frame is only read when it lies in RAM (the linker script's
  * __ram_start..__ram_end), since a fault from a broken stack pointer
  * would otherwise fault again in here, and a fault in a fault handler
  * locks the CPU up; the instruction at the faulting PC only when it lies
@@ -30,11 +41,16 @@
 
 #include "board.h"
 #include "common/cortex_m.h"
+#include "guard.h"
 
 extern char __ram_start[], __ram_end[], __vectors_start[], __data_load[];
 
 #define EXIT_FAULT_BASE 100
+#define EXIT_STACK_OVERFLOW 98
 
+#define EXC_HARDFAULT 3
+#define EXC_MEMMANAGE 4
+#define EXC_SVCALL 11
 #define ARMV6M (__ARM_ARCH_ISA_THUMB == 1)
 
 #define XPSR_STACK_ALIGNED (1u << 9) /* in a frame: a word was skipped */
@@ -42,9 +58,11 @@ extern char __ram_start[], __ram_end[], __vectors_start[], __data_load[];
 
 #define UDF_DIV0 0xd0 /* udf #UDF_DIV0: the library divided by zero */
 #define THUMB_UDF(imm) (0xde00u | (imm))
+#define THUMB_SVC(imm) (0xdf00u | (imm))
 
-/* CFSR: the stacking faults, and whether MMFAR and BFAR hold addresses */
+/* CFSR's MemManage bits */
 #define MMFSR_MSTKERR (1u << 4)
+#define MMFSR_MLSPERR (1u << 5)
 #define MMFSR_MMARVALID (1u << 7)
 #define BFSR_STKERR (1u << 12)
 #define BFSR_BFARVALID (1u << 15)
@@ -72,6 +90,15 @@ static const struct bit_name cfsr_names[] = {
 
 static const struct bit_name hfsr_names[] = {
 	{ 1, "VECTTBL" }, { 30, "FORCED" }, { 31, "DEBUGEVT" },
+};
+
+enum overflow_kind { NO_OVERFLOW, TASK_STACK, MAIN_STACK, ISR_STACK };
+
+/* What overflowed, the guard that caught it, the task if a task did. */
+struct overflow {
+	enum overflow_kind kind;
+	struct kt_task *task;
+	uintptr_t guard;
 };
 
 static void puts_raw(const char *s)
@@ -128,6 +155,14 @@ static void put_bits(uint32_t v, const struct bit_name *names, size_t n)
 		puts_raw("] ");
 }
 
+static void put_range(const char *label, uintptr_t lo, uintptr_t hi)
+{
+	puts_raw(label);
+	put_hex("", (uint32_t)lo);
+	puts_raw("- ");
+	put_hex("", (uint32_t)hi);
+}
+
 /*
  * SP as the interrupted code had it: above the frame, its FP part
  * (EXC_RETURN bit 4 clear) and the word the frame was aligned by.
@@ -158,12 +193,104 @@ static uint16_t code_at(uint32_t a)
 	return *(const volatile uint16_t *)(uintptr_t)a;
 }
 
+/* a lies in the guard at lo. */
+static bool in_guard(uintptr_t a, uintptr_t lo)
+{
+	return a >= lo && a < lo + PORT_GUARD_SIZE;
+}
+
+/*
+ * sp, after a stacking that faulted, lies in or just under the guard at
+ * lo: the frame went down from the guard's top at most a frame's length.
+ */
+static bool stacked_into(uintptr_t sp, uintptr_t lo)
+{
+	return sp + PORT_GUARD_RESERVE >= lo && sp < lo + PORT_GUARD_SIZE;
+}
+
+/* ARMv6-M: the canary trap (switch.S) carries the context and the stack. */
+static struct overflow canary_trap(const uint32_t *frame)
+{
+	struct overflow o = { NO_OVERFLOW, NULL, 0 };
+	struct kt_task *t = (struct kt_task *)(uintptr_t)frame[0];
+
+	if (frame[1] == 1) {
+		o.kind = ISR_STACK;
+		o.guard = port_guards.isr_lo;
+	} else if (t->stack == NULL) {
+		o.kind = MAIN_STACK;
+		o.guard = port_guards.main_lo;
+	} else {
+		o.kind = TASK_STACK;
+		o.task = t;
+		o.guard = port_guard_lo(t);
+	}
+	return o;
+}
+
+/* ARMv7-M: a MemManage fault (maybe escalated) on one of the guards. */
+static struct overflow guard_hit(uint32_t cfsr, bool thread, uintptr_t sp)
+{
+	struct overflow o = { NO_OVERFLOW, NULL, 0 };
+	uintptr_t addr = (cfsr & MMFSR_MMARVALID) ? SCB_MMFAR : 0;
+	bool stacking = (cfsr & (MMFSR_MSTKERR | MMFSR_MLSPERR)) != 0;
+	struct kt_task *t = thread ? port_guard_armed() : NULL;
+
+	if (t != NULL && (in_guard(addr, port_guard_lo(t)) ||
+			  (stacking && stacked_into(sp, port_guard_lo(t))))) {
+		o.kind = TASK_STACK;
+		o.task = t;
+		o.guard = port_guard_lo(t);
+	} else if (thread && (in_guard(addr, port_guards.main_lo) ||
+			      (stacking && stacked_into(sp, port_guards.main_lo)))) {
+		o.kind = MAIN_STACK;
+		o.guard = port_guards.main_lo;
+	} else if (!thread && (in_guard(addr, port_guards.isr_lo) ||
+			       (stacking && stacked_into(sp, port_guards.isr_lo)))) {
+		o.kind = ISR_STACK;
+		o.guard = port_guards.isr_lo;
+	}
+	return o;
+}
+
+static void report_overflow(const struct overflow *o, uint32_t n)
+{
+	puts_raw("stack overflow ");
+	if (o->kind == TASK_STACK) {
+		puts_raw("in task ");
+		puts_raw(o->task->name != NULL ? o->task->name : "?");
+	} else if (o->kind == MAIN_STACK) {
+		puts_raw("of the main stack (main, the scheduler)");
+	} else {
+		puts_raw("of the interrupt stack");
+	}
+	puts_raw("\r\n caught by ");
+	if (n == EXC_SVCALL) {
+		puts_raw("its canary, at a task switch: ");
+		put_hex("", *((const uint32_t *)(o->guard + PORT_GUARD_SIZE) - 1));
+		puts_raw("instead of ");
+		put_hex("", PORT_GUARD_CANARY);
+	} else {
+		puts_raw("the MPU, ");
+		puts_raw(exception_names[n]);
+		puts_raw(" ");
+	}
+	put_range("guard ", o->guard, o->guard + PORT_GUARD_SIZE - 1);
+	if (o->kind == TASK_STACK)
+		put_range("stack ", (uintptr_t)o->task->stack,
+			  (uintptr_t)o->task->stack + o->task->stack_size - 1);
+}
+
 /* The first line: what happened, and where. */
-static void put_headline(uint32_t n, bool thread)
+static void put_headline(const struct overflow *o, uint32_t n, bool thread)
 {
 	struct kt_task *t = kt_self();
 
 	puts_raw("\r\nFAULT: ");
+	if (o->kind != NO_OVERFLOW) {
+		report_overflow(o, n);
+		return;
+	}
 	if (n < 16) {
 		puts_raw(exception_names[n]);
 	} else {
@@ -217,20 +344,50 @@ static void put_status(uint32_t cfsr, uint32_t hfsr)
 	SCB_HFSR = hfsr;
 }
 
-void board_fault_report(const uint32_t *frame, uint32_t exc_return)
-	__attribute__((noreturn, used));
+void board_fault_report(const uint32_t *frame, uint32_t exc_return,
+			uint32_t msp) __attribute__((noreturn, used));
 
-void board_fault_report(const uint32_t *frame, uint32_t exc_return)
+void board_fault_report(const uint32_t *frame, uint32_t exc_return,
+			uint32_t msp)
 {
 	uint32_t n = cm_ipsr() & 0x1ffu;
-	uint32_t cfsr = ARMV6M ? 0 : SCB_CFSR, hfsr = ARMV6M ? 0 : SCB_HFSR;
+	bool thread = (exc_return & 0xfu) == 0xdu;
+	bool trap = false;
+	uint32_t cfsr = 0, hfsr = 0;
+	struct overflow o = { NO_OVERFLOW, NULL, 0 };
 
-	put_headline(n, (exc_return & 0xfu) == 0xdu);
-	put_frame(frame, exc_return, (cfsr & (MMFSR_MSTKERR | BFSR_STKERR)) != 0);
+	port_guard_pause();
+	if (!ARMV6M) {
+		cfsr = SCB_CFSR;
+		hfsr = SCB_HFSR;
+		if (n == EXC_MEMMANAGE || n == EXC_HARDFAULT)
+			o = guard_hit(cfsr, thread, thread ? (uintptr_t)frame : msp);
+	} else if (n == EXC_SVCALL && frame_readable((uintptr_t)frame) &&
+		   code_at(frame[6] - 2) == THUMB_SVC(PORT_SVC_OVERFLOW)) {
+		o = canary_trap(frame);
+		trap = true;
+	}
+
+	put_headline(&o, n, thread);
+	if (trap) /* the frame is the trap's: nobody's registers */
+		puts_raw("\r\n found at a switch: no registers of the fault's own");
+	else
+		put_frame(frame, exc_return,
+			  (cfsr & (MMFSR_MSTKERR | BFSR_STKERR)) != 0);
 	if (!ARMV6M)
 		put_status(cfsr, hfsr);
+	else if (PORT_STACK_GUARD && o.kind != ISR_STACK &&
+		 *port_guards.isr_canary != PORT_GUARD_CANARY)
+		puts_raw("\r\n the interrupt stack's canary is overwritten too");
 	puts_raw("\r\n");
-	board_exit(EXIT_FAULT_BASE + (int)n);
+	if (o.kind == TASK_STACK && thread) {
+		puts_raw(" task ");
+		puts_raw(o.task->name != NULL ? o.task->name : "?");
+		puts_raw(" stopped (-EFAULT); the others go on\r\n");
+		port_guard_recover(o.task);
+	}
+	board_exit(o.kind != NO_OVERFLOW ? EXIT_STACK_OVERFLOW :
+					   EXIT_FAULT_BASE + (int)n);
 }
 
 /*

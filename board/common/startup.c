@@ -17,41 +17,53 @@
  *
  * Every core exception the board does not claim goes to
  * board_fault_handler, which reports and exits with 100 + the exception
- * number.  The handlers are weak aliases so that board code, or a port
- * that wants SVC or PendSV, can claim them by defining the name.
+ * number, or stops a task whose stack overflowed (fault.c).  The handlers
+ * are weak aliases so that board code, or a port that wants SVC or
+ * PendSV, can claim them by defining the name.
+ *
+ * The stacks' guards (kernel/port/cortex-m/guard.c) are set up here,
+ * before main: the interrupt stack's and the main stack's; a task's when
+ * it is spawned.  On ARMv7-M every interrupt line, SysTick and PendSV get
+ * a priority below the faults', so that a fault in a handler - the
+ * interrupt stack hitting its guard - is taken as itself at once instead
+ * of escalating to HardFault, whose entry would then push onto the
+ * guarded stack again; handlers still never preempt each other.
  */
 #include <stdint.h>
 
 #include "board.h"
 #include "common/board_common.h"
 #include "common/cortex_m.h"
+#include "guard.h"
 
 extern uint32_t __isr_stack_top[], __main_stack_top[];
+extern uint32_t __isr_stack_bottom[], __main_stack_bottom[];
 extern uint32_t __data_start[], __data_end[], __data_load[];
 extern uint32_t __bss_start__[], __bss_end__[];
 
 int main(void);
 void __libc_init_array(void);
-void board_fault_report(const uint32_t *frame, uint32_t exc_return)
-	__attribute__((noreturn));
+void board_fault_report(const uint32_t *frame, uint32_t exc_return,
+			uint32_t msp) __attribute__((noreturn));
 
 /*
- * The fault report's own stack: a fault may come from a broken interrupt
- * stack, and the frames on it are what the report reads.
+ * The fault report's own stack: the interrupt stack may be the one that
+ * overflowed, and the frames on it are what the report reads.
  */
 __attribute__((used, aligned(8))) static uint32_t fault_stack[128];
 
 /*
  * The entry: pick the stack the frame is on from EXC_RETURN bit 2, pass
- * EXC_RETURN along, move MSP to the fault stack and go on in C.  Naked,
- * so that nothing touches the stacks first; Thumb-1 only, so that
+ * EXC_RETURN and MSP along, move MSP to the fault stack and go on in C.
+ * Naked, so that nothing touches the stacks first; Thumb-1 only, so that
  * ARMv6-M runs it too.
  */
 __attribute__((naked)) void board_fault_handler(void)
 {
 	__asm volatile(
 		"mov	r1, lr\n\t"
-		"mrs	r0, msp\n\t"
+		"mrs	r2, msp\n\t"
+		"mov	r0, r2\n\t"
 		"movs	r3, #4\n\t"
 		"tst	r1, r3\n\t"
 		"beq	1f\n\t"
@@ -113,7 +125,12 @@ __attribute__((used)) static void startup_memory(void)
 	 */
 	SCB_SHCSR |= SCB_SHCSR_FAULTS_ENA;
 	SCB_CCR |= SCB_CCR_DIV_0_TRP;
+	/* Below the faults' 0: the top bit alone exists on every core. */
+	for (uint32_t i = 0; i <= (SCS_ICTR & 0xfu) * 8u + 7u; i++)
+		NVIC_IPR(i) = 0x80808080u;
+	SCB_SHPR3 = 0x80800000u; /* SysTick, PendSV */
 #endif
+	port_guard_init(__isr_stack_bottom, __isr_stack_top, __main_stack_bottom);
 #if defined(__ARM_FP)
 	/*
 	 * Lazy FP stacking, as after reset, set here so nothing earlier can

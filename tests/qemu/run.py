@@ -20,7 +20,8 @@ summary line "scenario <name>: N checks, 0 failed" (so a firmware that
 exits 0 without finishing does not pass).  Prints "PASS name" or
 "FAIL name (reason)" with the output, and at the end exactly one line
 "N passed, N failed".  Exits non-zero if any failed or none ran.  Exit
-codes 100-199 are the board's fault handler: 100 + exception number.
+codes 100-199 are the board's fault handler: 100 + exception number; 98
+an overflow of the interrupt or the main stack.
 
 Scenarios named sc_fault_* fault on purpose.  Each announces what must
 happen in lines "expect: exit N" and "expect: <text>" (sc_expect_exit,

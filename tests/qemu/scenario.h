@@ -63,6 +63,13 @@ void sc_watchdog(kt_tick_t ticks);
 void sc_expect_exit(int code);
 void sc_expect(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Use the running stack down to limit: recurse 8 bytes at a time, every
+ * word written on the way, until SP is at or below limit; then return.
+ * For the stack guard scenarios.
+ */
+void sc_dig(uintptr_t limit);
+
 int sc_failures(void);
 int sc_checks(void);
 

@@ -15,6 +15,7 @@
  * only when the interrupted context has used the FPU, and fills it only if
  * the handler uses the FPU too.  switch.S does the same for task switches.
  */
+#include "guard.h"
 #include "kettle.h"
 #include "port.h"
 
@@ -44,12 +45,15 @@ void port_idle(void)
  * clear (a new task has no FP state yet), and an unused FPSCR slot.  The
  * frame sits at the very top of the stack, which task.c aligns to 8
  * bytes, and every variant pops a whole frame, so kt_task_entry starts
- * with SP 8-byte aligned as AAPCS requires.
+ * with SP 8-byte aligned as AAPCS requires.  The stack's guard comes off
+ * its bottom first (guard.c).
  */
 void port_task_init(struct kt_task *t)
 {
-	uint32_t *sp = (uint32_t *)((char *)t->stack + t->stack_size);
+	uint32_t *sp;
 
+	port_guard_task(t);
+	sp = (uint32_t *)((char *)t->stack + t->stack_size);
 	*--sp = (uint32_t)(uintptr_t)kt_task_entry; /* Thumb bit set */
 	for (int r = 11; r >= 4; r--)
 		*--sp = 0; /* r11..r4 (on ARMv6-M: r7..r4, then r11..r8) */

@@ -28,7 +28,26 @@
  *   stacks.
  * - ARMv6-M (Cortex-M0; Thumb-1): push and pop reach only r0-r7 and lr,
  *   so r8-r11 travel through r4-r7 after those are saved.
+ *
+ * The stack guards (guard.c; PORT_STACK_GUARD) add to each body:
+ * - ARMv7-M: between the save and the restore, one store moves the MPU's
+ *   task guard under to's stack: RBAR with VALID and the region number
+ *   in its low bits selects the region and moves it at once.  to->stack
+ *   is 32-byte aligned with the guard the 32 bytes under it, so the
+ *   value is to->stack - 32 + VALID + region; the scheduler's NULL stack
+ *   parks the guard at 0xffffffe0, where nothing is (the main stack has
+ *   a region of its own).  from's saves are checked against from's
+ *   guard, which is still in place.  No barrier: until the store takes
+ *   effect the old guard stays a few instructions longer, and those
+ *   instructions touch only the top of to's stack.
+ * - ARMv6-M: after the save, the canary of from's guard (the word under
+ *   from->stack; for the scheduler, the main stack's) and the interrupt
+ *   stack's.  A canary that changed traps to the fault handler (svc)
+ *   with r0 the context and r1 which stack (0: r0's, 1: the interrupt
+ *   stack), on a stack of its own: r0's own may be the broken one.
  */
+#include "guard.h"
+
 	.syntax unified
 	.thumb
 	.text
@@ -45,6 +64,20 @@ port_switch:
 	push	{r4-r7}
 	mov	r2, sp
 	str	r2, [r0]
+#if PORT_STACK_GUARD
+	ldr	r3, =PORT_GUARD_CANARY
+	ldr	r2, [r0, #PORT_TASK_STACK]
+	subs	r2, #4			/* the canary is the word under it */
+	bcc	3f			/* NULL: the scheduler, on the main stack */
+1:	ldr	r2, [r2]
+	cmp	r2, r3
+	bne	4f
+	ldr	r2, =port_guards	/* .isr_canary */
+	ldr	r2, [r2]
+	ldr	r2, [r2]
+	cmp	r2, r3
+	bne	5f
+#endif
 	ldr	r2, [r1]
 	mov	sp, r2
 	pop	{r4-r7}
@@ -53,6 +86,18 @@ port_switch:
 	mov	r10, r6
 	mov	r11, r7
 	pop	{r4-r7, pc}
+#if PORT_STACK_GUARD
+3:	ldr	r2, =port_guards
+	ldr	r2, [r2, #4]		/* .main_canary */
+	b	1b
+4:	movs	r1, #0			/* r0's own stack */
+	b	6f
+5:	movs	r1, #1			/* the interrupt stack */
+6:	ldr	r2, =port_guard_trap_stack + 64
+	mov	sp, r2
+	svc	#PORT_SVC_OVERFLOW	/* reports; never comes back */
+	b	6b
+#endif
 #elif defined(__ARM_FP)
 	mrs	r2, control
 	tst	r2, #4			/* FPCA: from has used the FPU */
@@ -61,6 +106,12 @@ port_switch:
 	vpushne	{s16-s31}
 	push	{r2-r11, lr}		/* r2: CONTROL; r3: FPSCR if FPCA */
 	str	sp, [r0]
+#if PORT_STACK_GUARD
+	ldr	r2, [r1, #PORT_TASK_STACK]
+	ldr	r3, =PORT_MPU_RBAR
+	subs	r2, #(PORT_GUARD_SIZE - PORT_MPU_RBAR_VALID - PORT_GUARD_REGION_TASK)
+	str	r2, [r3]
+#endif
 	ldr	sp, [r1]
 	pop	{r2-r11, lr}
 	msr	control, r2
@@ -72,7 +123,14 @@ port_switch:
 #else
 	push	{r4-r11, lr}
 	str	sp, [r0]
+#if PORT_STACK_GUARD
+	ldr	r2, [r1, #PORT_TASK_STACK]
+	ldr	r3, =PORT_MPU_RBAR
+	subs	r2, #(PORT_GUARD_SIZE - PORT_MPU_RBAR_VALID - PORT_GUARD_REGION_TASK)
+	str	r2, [r3]
+#endif
 	ldr	sp, [r1]
 	pop	{r4-r11, pc}
 #endif
+	.ltorg
 	.size port_switch, . - port_switch

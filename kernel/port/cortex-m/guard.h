@@ -1,0 +1,106 @@
+/*
+ * Stack guards on Cortex-M: the geometry the port's switch (switch.S)
+ * and port_task_init keep, and what the board's start-up and fault
+ * handler need from it (guard.c has the why).  Included by C and by
+ * assembly.
+ *
+ * Every stack - each task's, the interrupt stack (MSP) and the main stack
+ * the scheduler runs on - keeps a reserve at its bottom that nothing may
+ * use.  A task's reserve is carved out of the stack its creator gave:
+ * port_task_init raises t->stack past it, so the kernel's high-water mark
+ * never looks there.  The top PORT_GUARD_SIZE bytes of each reserve are
+ * its guard: on ARMv7-M an MPU region no access may touch, on ARMv6-M a
+ * canary in the guard's top word that every switch checks.
+ *
+ * PORT_STACK_GUARD 0 (make STACK_GUARD=0) builds the port without any of
+ * it, for measuring what it costs.
+ */
+#ifndef KT_PORT_GUARD_H
+#define KT_PORT_GUARD_H
+
+#ifndef PORT_STACK_GUARD
+#define PORT_STACK_GUARD 1
+#endif
+
+#define PORT_GUARD_SIZE 32 /* the MPU's smallest region, 32-byte aligned */
+
+/*
+ * The reserve, guard included.  An exception frame or a push below the
+ * guard's top writes its lowest word first, up to 36 bytes down for a
+ * push of r4-r11 and lr and 108 for an exception frame with room for the
+ * FP registers: the part under the guard must still be the task's own.
+ */
+#if defined(__ARM_FP) && __ARM_ARCH_ISA_THUMB == 2
+#define PORT_GUARD_RESERVE 128
+#else
+#define PORT_GUARD_RESERVE 64
+#endif
+
+/* struct kt_task's stack field, for switch.S (guard.c checks it). */
+#define PORT_TASK_STACK 68
+
+/* ARMv7-M MPU regions: two fixed guards and the running task's. */
+#define PORT_GUARD_REGION_ISR 0
+#define PORT_GUARD_REGION_MAIN 1
+#define PORT_GUARD_REGION_TASK 2
+#define PORT_MPU_RBAR 0xe000ed9c
+#define PORT_MPU_RBAR_VALID 0x10
+
+/* ARMv6-M: the canary, and the SVC a failed check traps with. */
+#define PORT_GUARD_CANARY 0x6b657474 /* "kett" */
+#define PORT_SVC_OVERFLOW 0x5b
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#include "kettle.h"
+
+/*
+ * Where the guards are, for the fault handler: each [lo, lo + 32).  isr_top
+ * is the interrupt stack's top, where MSP starts over after a recovery.
+ * On ARMv6-M the switch reads the two canary addresses (offsets 0 and 4).
+ */
+struct port_guards {
+	uint32_t *isr_canary, *main_canary;
+	uintptr_t isr_lo, main_lo, isr_top;
+};
+
+extern struct port_guards port_guards;
+
+/*
+ * Set up the guards of the interrupt stack [isr_lo, isr_hi) and of the
+ * main stack, which starts at main_lo, and on ARMv7-M turn the MPU on.  Once, by
+ * the start-up code, before main() (the interrupt stack is in use: its
+ * reserve must not be).
+ */
+void port_guard_init(void *isr_lo, void *isr_hi, void *main_lo);
+
+/* Carve t's reserve out of its stack (port_task_init, before the frame). */
+void port_guard_task(struct kt_task *t);
+
+/* t's guard's lowest address (t->stack as port_task_init left it). */
+static inline uintptr_t port_guard_lo(const struct kt_task *t)
+{
+	return (uintptr_t)t->stack - PORT_GUARD_SIZE;
+}
+
+/*
+ * The task whose guard the MPU holds now, that is the last one switched
+ * to, or NULL (the scheduler, no MPU, ARMv6-M).  For a fault handler.
+ */
+struct kt_task *port_guard_armed(void);
+
+/* Turn the MPU off, so a fault handler may read any stack.  Handler mode. */
+void port_guard_pause(void);
+
+/*
+ * From a fault handler: t's stack overflowed, it must never run again.
+ * Leave the handler (MPU back on) into thread mode at the top of t's
+ * stack, where the kernel ends t (kt_task_fail, result -EFAULT) and the
+ * other tasks go on.  Only for a fault taken from thread mode: nothing
+ * else may be active, since the interrupt stack starts over.
+ */
+void port_guard_recover(struct kt_task *t) __attribute__((noreturn));
+
+#endif
+#endif

@@ -1,0 +1,74 @@
+/*
+ * What a task switch costs, on every board: apps/bench's yield workload
+ * alone, in an image small enough for the micro:bit's 16 KiB.  Five tasks
+ * of one priority yield in a ring, each yield one switch; the result is
+ * instructions per yield minus the same loop without the yield.  Under
+ * qemu -icount shift=3 an instruction takes 8 ns of virtual time, and
+ * board_cycles() counts at the board's CPU clock, so the count is exact
+ * and repeats to the instruction.  mk/fault.mk builds it with and
+ * without the stack guards (make guard-cost): the difference is what the
+ * guard adds to a switch.  Output, for tests/qemu/bench.py: "bench yield
+ * <instructions> instr".
+ */
+#include <stdio.h>
+
+#include "board.h"
+#include "kettle.h"
+
+#define N 20000u
+#define RING 5
+#define STACK 512
+
+static struct kt_task tasks[RING];
+static uint8_t stacks[RING][STACK] __attribute__((aligned(8)));
+static volatile uint32_t sink;
+static uint32_t t_start, t_end;
+
+/* Instructions x100 in counts board_cycles() counts, over ops operations. */
+static uint32_t per_op_x100(uint32_t counts, uint32_t ops)
+{
+	uint64_t ns_x100 = (uint64_t)counts * 100u * 1000000000u / board_cycles_hz();
+
+	return (uint32_t)((ns_x100 / 8u + ops / 2) / ops);
+}
+
+static int empty_loop(void *arg)
+{
+	(void)arg;
+	t_start = board_cycles();
+	for (uint32_t i = 0; i < N; i++)
+		sink = i;
+	t_end = board_cycles();
+	return 0;
+}
+
+static int ring_member(void *arg)
+{
+	if (arg != NULL)
+		t_start = board_cycles();
+	for (uint32_t i = 0; i < N; i++) {
+		sink = i;
+		kt_yield();
+	}
+	t_end = board_cycles();
+	return 0;
+}
+
+int main(void)
+{
+	uint32_t empty, yield;
+
+	kt_init(0);
+	board_tick_enable(false);
+	kt_task_spawn(&tasks[0], "empty", empty_loop, NULL, stacks[0], STACK, 1);
+	kt_run_until_idle();
+	empty = per_op_x100(t_end - t_start, N);
+	for (int i = 0; i < RING; i++)
+		kt_task_spawn(&tasks[i], "ring", ring_member, i == 0 ? &tasks[0] : NULL,
+			      stacks[i], STACK, 1);
+	kt_run_until_idle();
+	yield = per_op_x100(t_end - t_start, RING * N) - empty;
+	printf("bench yield %lu.%02lu instr\n", (unsigned long)(yield / 100),
+	       (unsigned long)(yield % 100));
+	board_exit(0);
+}
