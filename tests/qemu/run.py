@@ -6,7 +6,8 @@
 Each ELF boots in its own QEMU under a hard timeout (the process is killed
 when it expires).  The UART goes to a small pipe (-serial stdio), except for
 interactive scenarios (name containing "uart_echo"), whose UART is a TCP
-socket the runner connects to and talks through.  For scenarios named
+socket the runner connects to and talks through; so is the soak's
+(name containing "soak": the protocol is soak.py's).  For scenarios named
 "*flood*" the runner leaves the pipe unread until it is full and then
 for --pause seconds more, so the firmware's UART output backs up (QEMU
 writes stdio non-blocking: a full pipe stalls the UART, not the
@@ -65,6 +66,8 @@ import tempfile
 import termios
 import time
 import zlib
+
+import soak
 
 QEMU = "qemu-system-arm"
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -410,8 +413,8 @@ def echo_session(args, uart):
     return None, shown + bytes(uart.buf[pos:])
 
 
-def run_interactive(args, elf):
-    """Run with the UART on a TCP socket and drive the echo protocol."""
+def run_interactive(args, elf, session=echo_session):
+    """Run with the UART on a TCP socket and drive session's protocol."""
     for attempt in range(3):
         port = free_port()
         cmd = qemu_base(args, elf) + [
@@ -433,7 +436,7 @@ def run_interactive(args, elf):
                     continue  # lost the race for the port: another one
                 return "could not connect to the UART socket", err
             with sock:
-                reason, shown = echo_session(args, Uart(sock, deadline))
+                reason, shown = session(args, Uart(sock, deadline))
                 if reason is not None:
                     proc.kill()  # the firmware waits for what never comes
                 timed_out = False
@@ -471,6 +474,10 @@ def main():
                     help="uart_echo unread burst size, to overflow (default 2048)")
     ap.add_argument("--pause", type=float, default=0.3,
                     help="uart_flood: seconds before reading starts (default 0.3)")
+    ap.add_argument("--soak-seconds", type=float, default=3.0,
+                    help="soak: guest seconds of flood and churn (default 3)")
+    ap.add_argument("--soak-window", type=int, default=4096,
+                    help="soak: bytes in flight at most (default 4096)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="show the output of passing scenarios too")
     ap.add_argument("elfs", nargs="*")
@@ -484,6 +491,9 @@ def main():
         t0 = time.monotonic()
         if "uart_echo" in name:
             reason, output = run_interactive(args, elf)
+        elif "soak" in name:
+            reason, output = run_interactive(soak.with_timeout(args), elf,
+                                             soak.session)
         else:
             reason, output = run_plain(args, elf)
         took = time.monotonic() - t0
