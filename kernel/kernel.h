@@ -30,8 +30,10 @@
 #define KT_NO_ASAN
 #endif
 
+/* What kt_task_spawn fills a stack with, for the high-water mark. */
+#define KT_STACK_PAINT 0xa5a5a5a5u
+
 /* task flags */
-#define KT_F_LISTED 0x01u    /* on the all-tasks list */
 #define KT_F_CANCEL 0x02u    /* a cancel waits to be delivered */
 #define KT_F_CANCELLED 0x04u /* a cancel was requested */
 

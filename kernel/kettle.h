@@ -26,6 +26,17 @@
 #include "list.h"
 #include "trace.h"
 
+/*
+ * KT_STATS 1 (the default) counts, per task, the switches into it and the
+ * ticks that found it running (its CPU share), and keeps the hog detector
+ * (kt_hog_watch).  Build everything with -DKT_STATS=0 to leave them out:
+ * kt_task_info's runs, ticks and hogs then stay 0, and kt_hog_watch and
+ * kt_idle_ticks do not exist.
+ */
+#ifndef KT_STATS
+#define KT_STATS 1
+#endif
+
 /* ---- time ------------------------------------------------------------ */
 
 typedef uint32_t kt_tick_t;
@@ -166,14 +177,6 @@ struct kt_task {
 	void *sp; /* first: the port's switch saves the stack pointer here */
 	struct kt_waiter w;    /* link: in a ready queue or a wait list */
 	struct kt_timer timer; /* timeout of the current blocking call */
-	uint8_t prio;      /* effective: base_prio or an inherited one */
-	uint8_t base_prio;
-	uint8_t state;     /* enum kt_state */
-	uint8_t wait;      /* enum kt_wait */
-	uint8_t flags;
-	uint8_t shield;    /* cancellation deferred while non-zero */
-	uint8_t nmany;     /* waiters in many[] during kt_wait_any */
-	uint8_t id;        /* 1..255, for traces (255: and beyond) */
 	int result;        /* why it woke; its return value once DONE */
 	const void *wait_obj;
 	struct kt_waiter *many;
@@ -189,6 +192,15 @@ struct kt_task {
 	uint32_t runs;
 	uint32_t ticks;        /* ticks that found it running: its CPU share */
 	uint32_t hogs;         /* times it kept the CPU past the hog limit */
+	uint8_t prio;      /* effective: base_prio or an inherited one */
+	uint8_t base_prio;
+	uint8_t state;     /* enum kt_state */
+	uint8_t wait;      /* enum kt_wait */
+	uint8_t flags;
+	uint8_t shield;    /* cancellation deferred while non-zero */
+	uint8_t nmany;     /* waiters in many[] during kt_wait_any */
+	/* Last, kept when a task is spawned again: its place in the list. */
+	uint8_t id;        /* 1..255, for traces (255: and beyond); 0: unlisted */
 	struct kt_task *next_all;
 };
 
@@ -247,6 +259,7 @@ struct kt_task_info {
  * Ticks that found no task running: the scheduler idle or at work.  With
  * the tasks' ticks it gives each one's share of CPU time.  any.
  */
+#if KT_STATS
 uint32_t kt_idle_ticks(void);
 
 /*
@@ -257,6 +270,7 @@ uint32_t kt_idle_ticks(void);
  * default).  thread.
  */
 void kt_hog_watch(kt_tick_t limit, void (*report)(struct kt_task *t, kt_tick_t ran));
+#endif
 
 /* All spawned tasks, in spawn order: first with NULL.  thread. */
 struct kt_task *kt_task_next(const struct kt_task *prev);

@@ -21,6 +21,8 @@
  * carries a "pending" flag set by atomic exchange, so posting is idempotent.
  * Kernel lists are only ever touched in thread mode: no interrupt masking.
  */
+#include <string.h>
+
 #include "kernel.h"
 #include "port.h"
 
@@ -96,11 +98,13 @@ static void switch_to(struct kt_task *from, struct kt_task *to)
 	}
 	if (to != &kt_k.sched) {
 		to->state = KT_RUNNING;
-		to->runs++;
+		if (KT_STATS)
+			to->runs++;
 	}
 	if (KT_TRACE)
 		kt_trace_rec(KT_TR_SWITCH, to->id, switch_arg(from));
-	kt_k.slice = 0;
+	if (KT_STATS)
+		kt_k.slice = 0;
 	kt_k.cur = to;
 	port_switch(from, to);
 }
@@ -237,10 +241,12 @@ void kt_yield(void)
 		cur->state = KT_READY;
 		next = kt_task_of(n);
 		next->state = KT_RUNNING;
-		next->runs++;
+		if (KT_STATS)
+			next->runs++;
 		if (KT_TRACE)
 			kt_trace_rec(KT_TR_SWITCH, next->id, switch_arg(cur));
-		kt_k.slice = 0;
+		if (KT_STATS)
+			kt_k.slice = 0;
 		kt_k.cur = next;
 		port_switch(cur, next);
 		return;
@@ -345,6 +351,7 @@ kt_tick_t kt_now(void)
 	return kt_k.ticks;
 }
 
+#if KT_STATS
 /* The running task is past the hog limit: note it, report it later. */
 static void hogging(struct kt_task *cur)
 {
@@ -369,6 +376,12 @@ static inline __attribute__((always_inline)) void account(kt_tick_t n)
 	if (kt_k.slice >= kt_k.hog_limit)
 		hogging(cur);
 }
+#else
+static inline void account(kt_tick_t n)
+{
+	(void)n;
+}
+#endif
 
 void kt_tick_isr(void)
 {
@@ -406,11 +419,7 @@ uint64_t kt_uptime64(void)
 	return ((uint64_t)hi << 32 | lo) - kt_k.start;
 }
 
-uint32_t kt_idle_ticks(void)
-{
-	return kt_k.sched.ticks;
-}
-
+#if KT_STATS
 static void hog_found(void *arg)
 {
 	struct kt_task *t = kt_k.hog;
@@ -429,6 +438,7 @@ void kt_hog_watch(kt_tick_t limit, void (*report)(struct kt_task *t, kt_tick_t r
 	kt_k.hog_report = report;
 	kt_k.hog_limit = limit != 0 ? limit : KT_FOREVER;
 }
+#endif
 
 kt_tick_t kt_idle_budget(void)
 {
@@ -443,38 +453,29 @@ void kt_init(kt_tick_t start)
 	for (struct kt_task *t = kt_k.all_first, *n; t != NULL; t = n) {
 		n = t->next_all;
 		t->state = KT_UNUSED;
-		t->flags = 0;
+		t->id = 0;
 		t->next_all = NULL;
 	}
-	kt_k.cur = &kt_k.sched;
-	kt_k.ready_bits = 0;
-	for (unsigned p = 0; p < KT_PRIO_COUNT; p++)
-		kt_list_init(&kt_k.ready[p]);
 	/* Posted work is dropped, but can be posted again. */
 	for (struct kt_work *w = kt_k.work_head, *n; w != NULL; w = n) {
 		n = w->next;
 		__atomic_store_n(&w->pending, 0u, __ATOMIC_RELAXED);
 	}
-	kt_k.work_head = NULL;
+	memset(&kt_k, 0, sizeof(kt_k));
+	kt_k.cur = &kt_k.sched;
+	for (unsigned p = 0; p < KT_PRIO_COUNT; p++)
+		kt_list_init(&kt_k.ready[p]);
 	kt_k.ticks = start;
-	kt_k.ticks_hi = 0;
 	kt_k.start = start;
-	kt_k.pending = 0;
-	kt_k.waker = 0;
-	kt_k.last_id = 0;
-	kt_k.mutex_waiter_left = NULL;
-	kt_k.mutex_release_all = NULL;
-	kt_k.slice = 0;
+#if KT_STATS
 	kt_k.hog_limit = KT_FOREVER;
-	kt_k.hog = NULL;
-	kt_k.hog_report = NULL;
-	kt_work_init(&kt_k.hog_work, hog_found, NULL);
-	kt_k.sched = (struct kt_task){ .name = "scheduler", .state = KT_RUNNING };
+	kt_k.hog_work.fn = hog_found;
+#endif
+	kt_k.sched.name = "scheduler";
+	kt_k.sched.state = KT_RUNNING;
 	kt_list_init(&kt_k.sched.w.link);
 	kt_list_init(&kt_k.sched.joiners);
-	kt_k.all_first = NULL;
-	kt_k.all_last = NULL;
-	kt_wheel_init(&kt_k.wheel, start);
+	kt_k.wheel.now = start; /* and every slot empty: zeroed above */
 }
 
 void kt_run_until_idle(void)

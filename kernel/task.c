@@ -7,19 +7,17 @@
  * at the next scheduling point, in kt_task_entry().  When its function
  * returns, the return value is kept as its result, joiners wake, and the
  * task is DONE: its stack and control block belong to the caller again and
- * it may be spawned anew.
+ * it may be spawned anew.  Looking at tasks is in info.c.
  */
 #include <string.h>
 
 #include "kernel.h"
 #include "port.h"
 
-#define STACK_PAINT 0xa5a5a5a5u
-
 KT_NO_ASAN static void paint(uint32_t *p, uintptr_t end)
 {
 	while ((uintptr_t)p < end)
-		*p++ = STACK_PAINT;
+		*p++ = KT_STACK_PAINT;
 }
 
 int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
@@ -40,13 +38,8 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 	if (t == &kt_k.sched)
 		return -EINVAL;
 
-	uint8_t listed = t->flags & KT_F_LISTED, id = t->id;
-	struct kt_task *next_all = t->next_all;
-
-	memset(t, 0, sizeof(*t));
-	t->flags = listed;
-	t->id = id;
-	t->next_all = next_all;
+	/* All but its place in the task list (id and next_all, last). */
+	memset(t, 0, offsetof(struct kt_task, id));
 	t->name = name != NULL ? name : "?";
 	t->fn = fn;
 	t->arg = arg;
@@ -58,13 +51,12 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 	t->w.task = t;
 	kt_list_init(&t->joiners);
 	kt_list_init(&t->held);
-	kt_timer_init(&t->timer, NULL, t);
+	t->timer.arg = t; /* the timeout's; zeroed above, so not running */
 	paint(t->stack, hi);
 	port_task_init(t);
 
-	if (!listed) {
+	if (t->id == 0) { /* never listed */
 		t->id = kt_k.last_id < 255 ? ++kt_k.last_id : 255;
-		t->flags |= KT_F_LISTED;
 		t->next_all = NULL;
 		if (kt_k.all_last != NULL)
 			kt_k.all_last->next_all = t;
@@ -221,54 +213,7 @@ int kt_sleep_until(kt_tick_t *deadline, kt_tick_t period)
 	return err == -ETIMEDOUT ? 0 : err;
 }
 
-/* ---- looking at tasks ------------------------------------------------- */
-
 struct kt_task *kt_task_next(const struct kt_task *prev)
 {
 	return prev == NULL ? kt_k.all_first : prev->next_all;
-}
-
-/* The lowest word that is no longer paint marks the deepest the stack went. */
-KT_NO_ASAN static size_t stack_used(const struct kt_task *t)
-{
-	const uint32_t *p = t->stack;
-	const uint32_t *end = p + t->stack_size / sizeof(uint32_t);
-
-	while (p < end && *p == STACK_PAINT)
-		p++;
-	return (size_t)((const char *)end - (const char *)p);
-}
-
-int kt_task_info(const struct kt_task *t, struct kt_task_info *info)
-{
-	if (t == NULL || info == NULL || t->state == KT_UNUSED)
-		return -EINVAL;
-	info->name = t->name;
-	info->state = (enum kt_state)t->state;
-	info->wait = (enum kt_wait)t->wait;
-	info->prio = t->prio;
-	info->stack_size = t->stack_size;
-	info->stack_used = stack_used(t);
-	info->runs = t->runs;
-	info->ticks = t->ticks;
-	info->hogs = t->hogs;
-	return 0;
-}
-
-const char *kt_state_name(enum kt_state s)
-{
-	static const char *const names[] = {
-		"unused", "new", "ready", "running", "blocked", "done",
-	};
-
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-const char *kt_wait_name(enum kt_wait w)
-{
-	static const char *const names[] = {
-		"-", "sleep", "join", "event", "mutex", "sem", "queue", "any",
-	};
-
-	return (unsigned)w < sizeof(names) / sizeof(names[0]) ? names[w] : "?";
 }

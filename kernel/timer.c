@@ -283,32 +283,3 @@ bool kt_timer_active(const struct kt_timer *t)
 {
 	return t != NULL && kt_hnode_linked(&t->node);
 }
-
-static void each_in(const struct kt_hlist *h,
-		    void (*fn)(const struct kt_timer *t, void *arg), void *arg)
-{
-	for (const struct kt_hnode *n = h->first; n != NULL; n = n->next)
-		fn(kt_container_of(n, struct kt_timer, node), arg);
-}
-
-void kt_timer_foreach(void (*fn)(const struct kt_timer *t, void *arg), void *arg)
-{
-	struct kt_wheel *w = &kt_k.wheel;
-
-	if (fn == NULL)
-		return;
-	each_in(&w->due, fn, arg);
-	for (unsigned l = 0; l < KT_WHEEL_LEVELS; l++)
-		for (uint32_t occ = w->occupied[l]; occ != 0; occ &= occ - 1)
-			each_in(&w->slot[l][ctz32(occ)], fn, arg);
-}
-
-struct kt_task *kt_timer_task(const struct kt_timer *t)
-{
-	if (t == NULL || t->fn == NULL || t->arg == NULL)
-		return NULL;
-	/* A task's timeout timer is the one inside it that points back. */
-	struct kt_task *task = t->arg;
-
-	return &task->timer == t ? task : NULL;
-}

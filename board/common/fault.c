@@ -380,7 +380,7 @@ void board_fault_report(const uint32_t *frame, uint32_t exc_return,
 		 *port_guards.isr_canary != PORT_GUARD_CANARY)
 		puts_raw("\r\n the interrupt stack's canary is overwritten too");
 	puts_raw("\r\n");
-	if (o.kind == TASK_STACK && thread) {
+	if (PORT_STACK_GUARD && o.kind == TASK_STACK && thread) {
 		puts_raw(" task ");
 		puts_raw(o.task->name != NULL ? o.task->name : "?");
 		puts_raw(" stopped (-EFAULT); the others go on\r\n");

@@ -20,8 +20,9 @@
  * its built-ins.
  *
  * Bit scans: __builtin_clz and __builtin_ctz become calls to libgcc's
- * __clzsi2 and __ctzsi2, which these replace with binary searches of
- * five steps (no table, no loop) so that the scheduler's priority pick
+ * __clzsi2 and __ctzsi2, which these replace with a binary search of
+ * five steps (no table, no loop; __ctzsi2 isolates the lowest bit and
+ * counts from the top) so that the scheduler's priority pick
  * and the timer wheel's slot scan stay small and take the same few dozen
  * cycles for any word.  Like the instructions they stand in for, they
  * are not called with 0 (the kernel checks first).
@@ -128,30 +129,10 @@ int __clzsi2(uint32_t x)
 	return n;
 }
 
-/* Trailing zeros: the same search from the other end. */
+/* Trailing zeros: x & -x keeps the lowest set bit alone. */
 int __ctzsi2(uint32_t x)
 {
-	int n = 0;
-
-	if ((x & 0x0000ffffu) == 0) {
-		n += 16;
-		x >>= 16;
-	}
-	if ((x & 0x00ffu) == 0) {
-		n += 8;
-		x >>= 8;
-	}
-	if ((x & 0x0fu) == 0) {
-		n += 4;
-		x >>= 4;
-	}
-	if ((x & 0x3u) == 0) {
-		n += 2;
-		x >>= 2;
-	}
-	if ((x & 0x1u) == 0)
-		n += 1;
-	return n;
+	return 31 - __clzsi2(x & -x);
 }
 
 #endif /* !__ARM_FEATURE_CLZ */

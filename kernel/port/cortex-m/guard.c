@@ -145,6 +145,7 @@ void port_guard_pause(void)
 	barrier();
 }
 
+#if PORT_STACK_GUARD
 /*
  * Thread mode, at the top of t's stack.  Interrupts on: a mask the task
  * held when it overflowed dies with it.  On ARMv6-M the canary is made
@@ -183,3 +184,4 @@ void port_guard_recover(struct kt_task *t)
 			  "r"(EXC_RETURN_THREAD_PSP) : "memory");
 	__builtin_unreachable();
 }
+#endif /* PORT_STACK_GUARD: without guards no task is ended here */

@@ -37,7 +37,7 @@
 #endif
 
 /* struct kt_task's stack field, for switch.S (guard.c checks it). */
-#define PORT_TASK_STACK 68
+#define PORT_TASK_STACK 60
 
 /* ARMv7-M MPU regions: two fixed guards and the running task's. */
 #define PORT_GUARD_REGION_ISR 0
@@ -98,7 +98,8 @@ void port_guard_pause(void);
  * Leave the handler (MPU back on) into thread mode at the top of t's
  * stack, where the kernel ends t (kt_task_fail, result -EFAULT) and the
  * other tasks go on.  Only for a fault taken from thread mode: nothing
- * else may be active, since the interrupt stack starts over.
+ * else may be active, since the interrupt stack starts over.  Defined only
+ * with PORT_STACK_GUARD 1: callers test it (if (PORT_STACK_GUARD && ...)).
  */
 void port_guard_recover(struct kt_task *t) __attribute__((noreturn));
 
