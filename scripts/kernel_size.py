@@ -1,19 +1,28 @@
 #!/usr/bin/env python3
 """The kernel's flash on one board, against a budget.
 
-    kernel_size.py --board B --budget 4096 --image some.elf kernel/*.o port/*.o
+    kernel_size.py --board B --budget 4096 --cc arm-none-eabi-gcc \\
+        --cpu "-mcpu=cortex-m3 -mthumb" --api kernel/kettle.h \\
+        --image some.elf kernel/*.o port/*.o
 
-Counts text + data of the kernel's objects (kernel/*.c and the port, as
-compiled for the board: -Os, -ffunction-sections, so every function is
-counted, used or not) and, separately, the library routines they call
-(libgcc's division and switch helpers, memcpy, memset: their sizes taken
-from an image that links them).  Prints one line per board, the biggest
-objects, and whether the kernel fits the budget or by how much it does
-not.  Exits 0 either way: the budget is reported, not enforced.
+Links the kernel's objects (compiled for the board: -Os,
+-ffunction-sections) on their own, with the linker's garbage collection
+and every function of the public API (each global function whose name
+kernel/kettle.h mentions, and the port's port_* functions, which boards
+call) kept as a root: what the kernel takes of flash in an application
+that uses all of its API.  Code only the kernel's own callers need stays
+exactly when one of them does (kt_task_fail, say, only with the stack
+guards that call it).  Counts text + data, and separately the library
+routines it calls (memset, libgcc's division: their sizes taken from an
+image that links them).  Prints one line, the biggest objects and the sum
+of the objects unlinked; with --enforce exits 1 when over the budget.
 """
 import argparse
+import os
+import re
 import subprocess
 import sys
+import tempfile
 
 
 def tool(prefix, name, *args):
@@ -21,31 +30,59 @@ def tool(prefix, name, *args):
                           capture_output=True, text=True).stdout
 
 
+def text_data(size_out):
+    total = 0
+    for line in size_out.splitlines()[1:]:
+        text, data = line.split()[:2]
+        total += int(text) + int(data)
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--board", required=True)
     ap.add_argument("--budget", type=int, default=4096)
+    ap.add_argument("--enforce", action="store_true",
+                    help="exit 1 when the kernel is over the budget")
+    ap.add_argument("--cross", default="arm-none-eabi-")
+    ap.add_argument("--cpu", required=True, help="the board's CPU flags")
+    ap.add_argument("--api", required=True, help="the public header")
     ap.add_argument("--image", required=True,
                     help="an ELF linking the kernel, for the library routines")
-    ap.add_argument("--cross", default="arm-none-eabi-")
     ap.add_argument("objects", nargs="+")
     a = ap.parse_args()
+
+    api = set(re.findall(r"\b[A-Za-z_]\w*\b", open(a.api).read()))
+    roots = set()
+    for line in tool(a.cross, "nm", "-g", "--defined-only", *a.objects).splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == "T" and (
+                parts[2] in api or parts[2].startswith("port_")):
+            roots.add(parts[2])
+    if not roots:
+        sys.exit("kernel_size: no API function found in the objects")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        elf = os.path.join(tmp, "kernel.elf")
+        subprocess.run([a.cross + "gcc", *a.cpu.split(), "-nostdlib",
+                        "-nostartfiles", "-Wl,--gc-sections",
+                        "-Wl,--unresolved-symbols=ignore-all",
+                        "-Wl,--no-warn-rwx-segments",
+                        "-Wl,--entry=" + min(roots),
+                        *["-Wl,-u," + r for r in sorted(roots)],
+                        *a.objects, "-o", elf], check=True)
+        kernel = text_data(tool(a.cross, "size", elf))
+        undefined = {l.split()[-1] for l in tool(a.cross, "nm", "-u", elf).splitlines()
+                     if l.strip()}
 
     sizes = []
     for line in tool(a.cross, "size", *a.objects).splitlines()[1:]:
         text, data, _bss, _dec, _hex, name = line.split(None, 5)
         sizes.append((int(text) + int(data), name.rsplit("/", 1)[-1]))
-    kernel = sum(s for s, _ in sizes)
+    unlinked = sum(s for s, _ in sizes)
 
-    defined, undefined = set(), set()
-    for line in tool(a.cross, "nm", *a.objects).splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] == "U":
-            undefined.add(parts[1])
-        elif len(parts) == 3:
-            defined.add(parts[2])
-    # Sizes from the image; libgcc's assembly routines carry none, so
-    # theirs is the distance to the next symbol.
+    # Sizes of the library routines from the image; libgcc's assembly
+    # routines carry none, so theirs is the distance to the next symbol.
     syms = []
     for line in tool(a.cross, "nm", "-S", "-n", a.image).splitlines():
         parts = line.split()
@@ -55,7 +92,7 @@ def main():
             syms.append((int(parts[0], 16), None, parts[2]))
     lib = {}
     for i, (addr, size, name) in enumerate(syms):
-        if name not in undefined - defined or name in lib:
+        if name not in undefined or name in lib:
             continue
         if size is None:
             later = [x for x, _, _ in syms[i + 1:] if x > addr]
@@ -63,14 +100,15 @@ def main():
         lib[name] = size
 
     top = ", ".join("%s %d" % (n, s) for s, n in sorted(sizes, reverse=True)[:4])
-    verdict = ("fits (%d left)" % (a.budget - kernel) if kernel <= a.budget
-               else "over by %d" % (kernel - a.budget))
-    print("%-14s kernel %5d bytes, %d budget: %s; biggest: %s" % (
-        a.board, kernel, a.budget, verdict, top))
+    over = kernel > a.budget
+    verdict = ("over by %d" % (kernel - a.budget) if over
+               else "fits (%d left)" % (a.budget - kernel))
+    print("%-22s %5d bytes, %d budget: %s; objects %d unlinked, biggest: %s" % (
+        a.board, kernel, a.budget, verdict, unlinked, top))
     if lib:
-        print("%-14s   + library routines it calls: %d bytes (%s)" % (
+        print("%-22s   + library routines it calls: %d bytes (%s)" % (
             "", sum(lib.values()), ", ".join(sorted(lib))))
-    return 0
+    return 1 if over and a.enforce else 0
 
 
 if __name__ == "__main__":
