@@ -87,8 +87,9 @@ TEST_TARGETS := host-test qemu-test bench
 
 test: $(TEST_TARGETS)
 
+# QEMU_TEST_ARGS: run.py options the fragments add (mk/soak.mk: --soak-net).
 qemu-test: $(SCENARIOS) | deps-qemu
-	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(SCENARIOS)
+	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(QEMU_TEST_ARGS) $(SCENARIOS)
 
 bench: $(BENCH) $(HDIR)/wheel_host | deps-qemu
 	$(Q)$(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) --out $(BDIR)/bench.txt $(BENCH)

@@ -1,8 +1,10 @@
 # Soak: tests/qemu/sc_soak.c floods the UART with checksummed frames from
-# the runner (tests/qemu/soak.py) while tasks are spawned, cancelled and
-# joined and mutexes change hands, then accounts for every frame, byte,
-# join and stack mark.  Included by the Makefile after the board's
-# board.mk and before `test`; appends to what it extends.
+# the runner (tests/qemu/soak.py) - and, on boards with Ethernet, UDP port
+# 7 with checksummed datagrams (tests/qemu/soak_net.c) - while tasks are
+# spawned, cancelled and joined and mutexes change hands, then accounts
+# for every frame, datagram, byte, join and stack mark.  Included by the
+# Makefile after the board's board.mk and after mk/net.mk (NET_OBJS), and
+# before `test`; appends to what it extends.
 #
 #   make soak          SOAK_SECONDS (60) of guest time on this board
 #   make soak-boards   the same on every board, one after the other
@@ -10,13 +12,28 @@
 # make test runs a 3-second soak on every board: sc_soak is one of the
 # scenarios qemu-test runs (run.py's --soak-seconds default).
 
+# The network half links the stack; eth_none.c stands in where there is no
+# Ethernet, and the linker drops what only the network used.
+SOAK_ELF := $(BDIR)/tests/sc_soak.elf
+$(SOAK_ELF): $(BDIR)/tests/qemu/soak_net.o $(NET_OBJS)
+# 64 KiB of RAM: smaller stacks and socket ring (tests/qemu/soak_net.c).
+ifeq ($(BOARD),lm3s6965evb)
+$(BDIR)/tests/qemu/soak_net.o: CFLAGS += -DSOAK_NET_SLOTS=2 -DSOAK_NET_STACK=1024
+endif
+ifeq ($(BOARD_HAS_ETH),1)
+# run.py starts QEMU's user networking with a free host UDP port forwarded
+# to the soak's port 7 and floods it.
+SOAK_RUN_ARGS := --soak-net
+QEMU_TEST_ARGS += $(SOAK_RUN_ARGS)
+endif
+
 SOAK_SECONDS ?= 60
 # Real time per guest second: 0.2 to 12 s (tests/qemu/soak.py).
 SOAK_TIMEOUT ?= $(shell echo $$(( $(SOAK_SECONDS) * 15 + 20 )))
 
 .PHONY: soak soak-boards
-soak: $(BDIR)/tests/sc_soak.elf | deps-qemu
-	$(Q)$(PYTHON) tests/qemu/run.py -v --machine $(QEMU_MACHINE) \
+soak: $(SOAK_ELF) | deps-qemu
+	$(Q)$(PYTHON) tests/qemu/run.py -v --machine $(QEMU_MACHINE) $(SOAK_RUN_ARGS) \
 		--soak-seconds $(SOAK_SECONDS) --timeout $(SOAK_TIMEOUT) $<
 
 soak-boards: $(addprefix soak-on-,$(BOARDS))

@@ -413,8 +413,16 @@ def echo_session(args, uart):
     return None, shown + bytes(uart.buf[pos:])
 
 
-def run_interactive(args, elf, session=echo_session):
-    """Run with the UART on a TCP socket and drive session's protocol."""
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_interactive(args, elf, session=echo_session, net=False):
+    """Run with the UART on a TCP socket and drive session's protocol.
+    With net, QEMU's user networking forwards a free host UDP port to the
+    firmware's port 7, and session gets the port as a third argument."""
     for attempt in range(3):
         port = free_port()
         cmd = qemu_base(args, elf) + [
@@ -422,6 +430,11 @@ def run_interactive(args, elf, session=echo_session):
             "socket,id=s0,host=127.0.0.1,port=%d,server=on,wait=on" % port,
             "-serial", "chardev:s0",
         ]
+        talk = session
+        if net:
+            uport = free_udp_port()
+            cmd += ["-nic", "user,hostfwd=udp:127.0.0.1:%d-:7" % uport]
+            talk = lambda a, u, p=uport: session(a, u, p)
         with tempfile.TemporaryFile() as qout:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                     stdout=qout, stderr=subprocess.STDOUT)
@@ -432,11 +445,12 @@ def run_interactive(args, elf, session=echo_session):
                 proc.wait()
                 qout.seek(0)
                 err = qout.read()
-                if b"Address already in use" in err and attempt < 2:
+                if (b"Address already in use" in err or
+                        b"host forwarding rule" in err) and attempt < 2:
                     continue  # lost the race for the port: another one
                 return "could not connect to the UART socket", err
             with sock:
-                reason, shown = session(args, Uart(sock, deadline))
+                reason, shown = talk(args, Uart(sock, deadline))
                 if reason is not None:
                     proc.kill()  # the firmware waits for what never comes
                 timed_out = False
@@ -478,6 +492,11 @@ def main():
                     help="soak: guest seconds of flood and churn (default 3)")
     ap.add_argument("--soak-window", type=int, default=4096,
                     help="soak: bytes in flight at most (default 4096)")
+    ap.add_argument("--soak-net", action="store_true",
+                    help="soak: flood the network too (boards with Ethernet)")
+    ap.add_argument("--soak-net-window", type=int, default=6000,
+                    help="soak: frame bytes in flight at most on the network "
+                    "(default 6000; QEMU's LAN9118 holds 10560)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="show the output of passing scenarios too")
     ap.add_argument("elfs", nargs="*")
@@ -493,7 +512,7 @@ def main():
             reason, output = run_interactive(args, elf)
         elif "soak" in name:
             reason, output = run_interactive(soak.with_timeout(args), elf,
-                                             soak.session)
+                                             soak.session, args.soak_net)
         else:
             reason, output = run_plain(args, elf)
         took = time.monotonic() - t0

@@ -17,7 +17,11 @@
  * again); two lockers (take both mutexes, always in the same order).  A
  * worker takes one mutex at a time, with a timeout.  Whoever holds a
  * mutex bumps the counter it guards across a yield, so a second holder
- * would lose a bump.
+ * would lose a bump.  On boards with Ethernet the runner floods the
+ * network at the same time, and three more tasks take it (soak_net.c:
+ * the stack's receive task, the socket's reader and the acker); they are
+ * watched and their stacks checked like the others, and their own
+ * accounts are checked at the end.
  *
  * At the end:
  * - every frame accepted is whole (CRC), holds its own payload and comes
@@ -41,7 +45,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "board_eth.h"
 #include "scenario.h"
+#include "soak_net.h"
 #include "soak_proto.h"
 
 #define WORKERS 4
@@ -72,7 +78,9 @@
 #define JOIN_TIMEOUT 3000
 #define EXC_FRAME 36      /* an interrupt's frame and its aligning word (no FPU) */
 
-enum { READER, REPORTER, SPAWNER, LOCKER0, LOCKER1, LONG_LIVED };
+/* The network's tasks come last, on boards with Ethernet (soak_net.c). */
+enum { READER, REPORTER, SPAWNER, LOCKER0, LOCKER1, NET0,
+       LONG_LIVED = NET0 + SOAK_NET_TASKS };
 
 /*
  * The reader's frames.  Between two frames it accepts, the frames that
@@ -94,24 +102,30 @@ struct parser {
 
 struct worker {
 	struct kt_task task;
-	uint8_t stack[WORKER_STACK] SOAK_STACK_ALIGN;
+	uint8_t *stack;
 	uint32_t x, rounds;
 	bool cancelled;
 };
 
 static struct kt_task tasks[LONG_LIVED], controller;
-static uint8_t stacks[LONG_LIVED][STACK] SOAK_STACK_ALIGN;
+static uint8_t stacks[NET0][STACK] SOAK_STACK_ALIGN;
 static uint8_t reporter_stack[PRINT_STACK] SOAK_STACK_ALIGN;
 static uint8_t controller_stack[PRINT_STACK] SOAK_STACK_ALIGN;
 static const char *const names[LONG_LIVED] = {
 	"reader", "reporter", "spawner", "locker0", "locker1",
+	"netrx", "dgram", "acker",
 };
+/* The long-lived tasks this board runs: the network's only with Ethernet. */
+static const int long_lived = BOARD_HAS_ETH ? LONG_LIVED : NET0;
 static struct worker workers[WORKERS];
+/* Apart from the workers: inside them each one's alignment padded it out
+ * to twice its size. */
+static uint8_t worker_stacks[WORKERS][WORKER_STACK] SOAK_STACK_ALIGN;
 static struct kt_mutex mutexes[2];
 static struct kt_event started;
 static struct parser parser;
 static uint32_t duration, consumed, read_errors, pauses;
-static volatile bool stopping;
+static volatile bool running, stopping;
 static uint32_t progress[LONG_LIVED];
 static uint32_t guarded[2], bumps[2], contended, lock_timeouts, lock_errors;
 static uint32_t spawns, cancels, joins, join_failures, wrong_results;
@@ -218,9 +232,12 @@ static int reader_fn(void *arg)
 	consumed = SOAK_HEADER;
 	duration = soak_le32(buf);
 	parser.seed = soak_le32(buf + 4);
+	/* The runner floods the network exactly where there is one. */
+	SC_CHECK_EQ((soak_le32(buf + 8) & SOAK_FLAG_NET) != 0, BOARD_HAS_ETH);
 	rnd_state = parser.seed | 1u;
 	start_time = kt_now();
 	half_time = start_time + duration / 2;
+	running = true;
 	kt_event_set(&started);
 	pause_at = kt_now() + PAUSE_EVERY;
 	while (!parser.done) {
@@ -340,6 +357,7 @@ static int spawner_fn(void *arg)
 		for (int i = 0; i < WORKERS; i++) {
 			struct worker *w = &workers[i];
 
+			w->stack = worker_stacks[i];
 			w->x = rnd(&rnd_state) | 1u;
 			w->rounds = 1 + rnd(&rnd_state) % 6;
 			w->cancelled = false;
@@ -382,7 +400,7 @@ static void stack_marks(uint32_t *marks)
 {
 	struct kt_task_info info;
 
-	for (int i = 0; i < LONG_LIVED; i++)
+	for (int i = 0; i < long_lived; i++)
 		if (kt_task_info(&tasks[i], &info) == 0)
 			marks[i] = (uint32_t)info.stack_used;
 }
@@ -434,12 +452,12 @@ static int controller_fn(void *arg)
 	(void)arg;
 	SC_CHECK_EQ(kt_event_wait(&started, KT_FOREVER), 0);
 	deadline = start_time;
-	for (int i = 0; i < LONG_LIVED; i++)
+	for (int i = 0; i < long_lived; i++)
 		last[i] = progress[i];
 	while (kt_tick_before(kt_now(), start_time + duration)) {
 		kt_sleep_until(&deadline, WATCH_EVERY);
 		watches++;
-		for (int i = 0; i < LONG_LIVED; i++) {
+		for (int i = 0; i < long_lived; i++) {
 			if (progress[i] == last[i]) {
 				board_printf("soak: %s made no progress for %u ticks\n",
 					     names[i], WATCH_EVERY);
@@ -453,7 +471,7 @@ static int controller_fn(void *arg)
 		}
 	}
 	stopping = true;
-	for (int i = REPORTER; i < LONG_LIVED; i++) {
+	for (int i = REPORTER; i < NET0; i++) {
 		SC_CHECK_EQ(kt_task_join(&tasks[i], &result, JOIN_TIMEOUT), 0);
 		SC_CHECK_EQ(result, 0);
 	}
@@ -463,6 +481,8 @@ static int controller_fn(void *arg)
 		kt_task_join(&tasks[READER], &result, JOIN_TIMEOUT);
 	}
 	SC_CHECK_EQ(result, 0);
+	if (BOARD_HAS_ETH)
+		soak_net_end(60000);
 	stack_marks(end);
 
 	check_accounts();
@@ -485,7 +505,7 @@ static int controller_fn(void *arg)
 	SC_CHECK_EQ(lock_errors, 0);
 	SC_CHECK_EQ(guarded[0], bumps[0]);
 	SC_CHECK_EQ(guarded[1], bumps[1]);
-	for (int i = 0; i < LONG_LIVED; i++) {
+	for (int i = 0; i < long_lived; i++) {
 		board_printf("soak: stack %s: %lu bytes at half time, %lu at the end\n",
 			     names[i], (unsigned long)mid[i], (unsigned long)end[i]);
 		SC_CHECK(sampled);
@@ -516,6 +536,16 @@ int main(void)
 				  (void *)(intptr_t)LOCKER0, stacks[LOCKER0], STACK, 2), 0);
 	SC_CHECK_EQ(kt_task_spawn(&tasks[LOCKER1], names[LOCKER1], locker_fn,
 				  (void *)(intptr_t)LOCKER1, stacks[LOCKER1], STACK, 5), 0);
+	if (BOARD_HAS_ETH) {
+		const struct soak_net_ctx net = {
+			.tasks = &tasks[NET0],
+			.progress = &progress[NET0],
+			.running = &running,
+			.stopping = &stopping,
+		};
+
+		SC_CHECK_EQ(soak_net_start(&net), 0);
+	}
 	printf(SOAK_READY);
 	kt_run();
 }

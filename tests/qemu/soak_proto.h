@@ -3,7 +3,9 @@
  * runner's tests/qemu/soak.py: change both together.
  *
  *   firmware -> "soak: ready\n"
- *   runner   -> header: duration in ticks, seed (little-endian u32 each)
+ *   runner   -> with the network: hello datagrams until one is acked
+ *   runner   -> header: duration in ticks, seed, flags (little-endian u32
+ *               each; flag SOAK_FLAG_NET: the network floods too)
  *   runner   -> frames, as fast as the firmware's reports of what reached
  *               its UART ("soak: rx N\n") let it keep at most a window in
  *               flight, until the firmware says "soak: stop\n"
@@ -16,16 +18,31 @@
  * bytes, zeros, and the CRC.  A reader finds frames again after lost
  * bytes by trying every 'S' in turn: a frame that lost none of its bytes
  * is always found.
+ *
+ * The network (boards with Ethernet, QEMU's user networking forwarding a
+ * host UDP port to SOAK_NET_PORT): datagrams from the runner, each 'S',
+ * its sequence number, soak_net_len(seq) - 9 bytes made from the number
+ * and the seed, and the CRC-32 of everything before it.  First a hello
+ * ('H', the seed, CRC), sent until acked; then the flood, never more
+ * than a window of frame bytes ahead of what the firmware's acks say
+ * reached its Ethernet driver; at the end the trailer ('E', datagrams and
+ * bytes sent, CRC), sent until acked.  An ack ('A', then u32s: flags,
+ * frames that reached the driver, frames the receive task took that were
+ * not flood datagrams, datagrams accepted, the next sequence number
+ * expected; CRC) goes back from the firmware every tick that saw a frame
+ * reach the driver.
  */
 #ifndef SOAK_PROTO_H
 #define SOAK_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define SOAK_READY "soak: ready\n"
 #define SOAK_STOP "soak: stop\n"
-#define SOAK_HEADER 8
+#define SOAK_HEADER 12
+#define SOAK_FLAG_NET 1u
 #define SOAK_FRAME 32
 #define SOAK_PAYLOAD 23
 #define SOAK_MAGIC 'S'
@@ -50,6 +67,16 @@ static inline uint32_t soak_crc32(const uint8_t *p, size_t n)
 	return ~c;
 }
 
+#define SOAK_NET_PORT 7
+#define SOAK_NET_MIN 9     /* magic, sequence number, CRC */
+#define SOAK_NET_MAX 1472  /* a whole UDP payload in one 1514-byte frame */
+#define SOAK_NET_SALT 0x6e657421u /* the datagrams' seed is seed ^ this */
+#define SOAK_NET_HELLO 'H'
+#define SOAK_NET_ACK 'A'
+#define SOAK_ACK_LEN 25
+#define SOAK_ACK_HELLO 1u   /* ack flags: the hello came */
+#define SOAK_ACK_TRAILER 2u /* the trailer came */
+
 /* Frame seq's payload: xorshift32 from the seed and the number. */
 static inline void soak_payload(uint32_t seq, uint32_t seed, uint8_t *out)
 {
@@ -65,10 +92,62 @@ static inline void soak_payload(uint32_t seq, uint32_t seed, uint8_t *out)
 	}
 }
 
+/*
+ * Datagram seq's payload is bytes base, base + 1, ... (mod 65536) of a
+ * sequence of 65536 bytes that the seed picks: each a hash of its index,
+ * so the firmware computes any byte on its own and the runner slices a
+ * table it made once.  base is a hash of seq.
+ */
+static inline uint8_t soak_net_byte(uint32_t seed, uint32_t j)
+{
+	uint32_t x = ((j & 0xffffu) ^ seed) * 0x9e3779b1u;
+
+	x ^= x >> 15;
+	x *= 0x85ebca77u;
+	x ^= x >> 13;
+	return (uint8_t)(x >> 24);
+}
+
+static inline uint32_t soak_net_base(uint32_t seq)
+{
+	return (seq * 0x9e3779b9u) >> 16;
+}
+
+/* Whether p[0..n) is datagram seq's payload. */
+static inline bool soak_net_matches(uint32_t seq, uint32_t seed, const uint8_t *p,
+				    size_t n)
+{
+	uint32_t j = soak_net_base(seq);
+	uint8_t diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= p[i] ^ soak_net_byte(seed, j + (uint32_t)i);
+	return diff == 0;
+}
+
+/* Datagram seq's length: SOAK_NET_MIN..SOAK_NET_MAX, spread by a hash. */
+static inline uint32_t soak_net_len(uint32_t seq, uint32_t seed)
+{
+	uint32_t x = (seq + 1u) * 0x9e3779b9u ^ seed;
+
+	x ^= x >> 15;
+	x *= 0x2c1b3c6du;
+	x ^= x >> 12;
+	return SOAK_NET_MIN + x % (SOAK_NET_MAX - SOAK_NET_MIN + 1u);
+}
+
 static inline uint32_t soak_le32(const uint8_t *p)
 {
 	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
+}
+
+static inline void soak_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
 }
 
 #endif
