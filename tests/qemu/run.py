@@ -7,7 +7,10 @@ Each ELF boots in its own QEMU under a hard timeout (the process is killed
 when it expires).  The UART goes to a small pipe (-serial stdio), except for
 interactive scenarios (name containing "uart_echo"), whose UART is a TCP
 socket the runner connects to and talks through; so is the soak's
-(name containing "soak": the protocol is soak.py's).  For scenarios named
+(name containing "soak": the protocol is soak.py's; with --soak-net,
+which make passes on boards with Ethernet, QEMU's user networking also
+forwards a free host UDP port to the firmware's port 7 and the runner
+floods that too).  For scenarios named
 "*flood*" the runner leaves the pipe unread until it is full and then
 for --pause seconds more, so the firmware's UART output backs up (QEMU
 writes stdio non-blocking: a full pipe stalls the UART, not the

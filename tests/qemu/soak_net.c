@@ -303,6 +303,7 @@ static void ack(uint32_t flags, uint32_t frames)
 
 static int acker_fn(void *arg)
 {
+	struct net_config cfg;
 	uint32_t last = 0;
 	kt_tick_t last_at = kt_now();
 	int err;
@@ -311,6 +312,15 @@ static int acker_fn(void *arg)
 	err = kt_event_wait(&hello_seen, KT_FOREVER);
 	if (err != 0)
 		return err;
+	/*
+	 * Forget the gateway's address (QEMU's ARP request for ours taught
+	 * it), so that the first ack waits for ARP as the acks do when the
+	 * entry expires, every 60 s: the acker's deepest path is then taken
+	 * at the start, not first in the second half of a long run, where
+	 * the stack marks must not grow (measured: 296 -> 432 bytes).
+	 */
+	net_get_config(&stack, &cfg);
+	net_set_addr(&stack, cfg.ip, cfg.netmask, cfg.gateway);
 	for (bool first = true;; first = false) {
 		bool done = fl.done;
 		uint32_t now = reached();
