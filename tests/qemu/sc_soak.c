@@ -125,7 +125,8 @@ static struct kt_mutex mutexes[2];
 static struct kt_event started;
 static struct parser parser;
 static uint32_t duration, consumed, read_errors, pauses;
-static volatile bool running, stopping;
+static volatile bool running, stopping, reader_over;
+static struct kt_event ended; /* set with stopping: cuts the reader's pause short */
 static uint32_t progress[LONG_LIVED];
 static uint32_t guarded[2], bumps[2], contended, lock_timeouts, lock_errors;
 static uint32_t spawns, cancels, joins, join_failures, wrong_results;
@@ -255,7 +256,7 @@ static int reader_fn(void *arg)
 			feed(&parser, buf[i]);
 		/* Stop reading for a while: the receive ring overflows. */
 		if (!stopping && !kt_tick_before(kt_now(), pause_at)) {
-			kt_sleep(PAUSE);
+			kt_event_wait(&ended, PAUSE);
 			pauses++;
 			pause_at = kt_now() + PAUSE_EVERY;
 		}
@@ -263,16 +264,24 @@ static int reader_fn(void *arg)
 	return 0;
 }
 
-/* ---- the reporter: how much reached the UART, for the runner's window -- */
-
+/*
+ * ---- the reporter: how much reached the UART, for the runner's window --
+ *
+ * And how much of it was read or dropped: after "soak: stop" the runner
+ * sends the trailer only when everything it sent reached the UART and
+ * the receive ring is empty, so the trailer cannot be dropped (it is
+ * sent once).  The reporter goes on until the reader is over.
+ */
 static int reporter_fn(void *arg)
 {
 	struct board_uart_stats st;
 
 	(void)arg;
-	while (!stopping) {
+	while (!reader_over) {
 		board_uart_stats(&st);
-		board_printf("soak: rx %lu\n", (unsigned long)st.rx_bytes);
+		board_printf("soak: rx %lu read %lu dropped %lu\n",
+			     (unsigned long)st.rx_bytes, (unsigned long)consumed,
+			     (unsigned long)st.rx_dropped);
 		kt_sleep(REPORT_EVERY);
 		progress[REPORTER]++;
 	}
@@ -471,7 +480,8 @@ static int controller_fn(void *arg)
 		}
 	}
 	stopping = true;
-	for (int i = REPORTER; i < NET0; i++) {
+	kt_event_set(&ended);
+	for (int i = SPAWNER; i < NET0; i++) {
 		SC_CHECK_EQ(kt_task_join(&tasks[i], &result, JOIN_TIMEOUT), 0);
 		SC_CHECK_EQ(result, 0);
 	}
@@ -480,6 +490,9 @@ static int controller_fn(void *arg)
 		kt_task_cancel(&tasks[READER]);
 		kt_task_join(&tasks[READER], &result, JOIN_TIMEOUT);
 	}
+	SC_CHECK_EQ(result, 0);
+	reader_over = true;
+	SC_CHECK_EQ(kt_task_join(&tasks[REPORTER], &result, JOIN_TIMEOUT), 0);
 	SC_CHECK_EQ(result, 0);
 	if (BOARD_HAS_ETH)
 		soak_net_end(60000);
@@ -522,6 +535,7 @@ int main(void)
 	kt_init(0);
 	sc_begin("soak");
 	kt_event_init(&started);
+	kt_event_init(&ended);
 	kt_mutex_init(&mutexes[0]);
 	kt_mutex_init(&mutexes[1]);
 	SC_CHECK_EQ(kt_task_spawn(&controller, "controller", controller_fn, NULL,

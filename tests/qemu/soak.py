@@ -5,10 +5,12 @@ TCP socket.  The protocol is in tests/qemu/soak_proto.h: after the
 firmware's ready banner the runner sends the header (the run's length in
 ticks, a seed), then frames back to back, never more than --soak-window
 bytes ahead of what the firmware last reported had reached its UART
-("soak: rx N"): QEMU's UART takes a byte at a time, so anything more
-would sit in socket buffers and the end of the run would wait for it to
-drain.  When the firmware says "soak: stop" the runner sends a trailer
-with its counts; the firmware checks its accounts against them.  The
+("soak: rx N read M dropped D"): QEMU's UART takes a byte at a time, so
+anything more would sit in socket buffers and the end of the run would
+wait for it to drain.  When the firmware says "soak: stop" the runner
+waits until everything it sent reached the UART and was read or dropped
+(the receive ring is empty), then sends a trailer with its counts, once;
+the firmware checks its accounts against them.  The
 runner then checks that the firmware's report repeats its counts.
 
 With --soak-net (boards with Ethernet) QEMU's user networking forwards a
@@ -33,7 +35,7 @@ import zlib
 
 READY = b"soak: ready\n"
 STOP = b"soak: stop\n"
-RX_LINE = re.compile(rb"soak: rx (\d+)\n")
+RX_LINE = re.compile(rb"soak: rx (\d+) read (\d+) dropped (\d+)\n")
 REPORT = re.compile(rb"soak: host sent (\d+) frames (\d+) bytes")
 NET_REPORT = re.compile(rb"soak: net host sent (\d+) datagrams (\d+) bytes")
 FRAME = 32
@@ -261,14 +263,16 @@ def session(args, uart, net_port=None):
     sent = 12
     seq = 0
     reached = 0
-    scanned = start
+    scanned = stop_scan = start
     began = time.monotonic()
     while True:
         for m in RX_LINE.finditer(uart.buf, scanned):
             reached = max(reached, int(m.group(1)))
             scanned = m.end()
-        if uart.buf.find(STOP, scanned) >= 0:
+        # The reporter goes on after "stop": look for it on its own.
+        if uart.buf.find(STOP, stop_scan) >= 0:
             break
+        stop_scan = max(stop_scan, len(uart.buf) - len(STOP) + 1)
         if uart.eof or uart.expired():
             return "the firmware never said stop", bytes(uart.buf)
         busy = False
@@ -286,8 +290,21 @@ def session(args, uart, net_port=None):
             uart.poll(0)
         else:
             wait_any(uart, net, 0.01)
-    uart.send(trailer(seq, seq * FRAME))
+    # The trailer goes once, so only into an empty receive ring: when
+    # every byte sent reached the UART and was read or dropped.
     took = time.monotonic() - began
+    while True:
+        drained = False
+        for m in RX_LINE.finditer(uart.buf, scanned):
+            rx, read, dropped = (int(g) for g in m.groups())
+            drained = rx == sent and read + dropped == rx
+            scanned = m.end()
+        if drained:
+            break
+        if uart.eof or uart.expired():
+            return "the UART never drained after stop", bytes(uart.buf)
+        wait_any(uart, net, 0.01)
+    uart.send(trailer(seq, seq * FRAME))
     acked = net.trailer(uart) if net else True
     while not uart.eof and not uart.expired():
         uart.poll(0.2)

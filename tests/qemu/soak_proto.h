@@ -7,9 +7,13 @@
  *   runner   -> header: duration in ticks, seed, flags (little-endian u32
  *               each; flag SOAK_FLAG_NET: the network floods too)
  *   runner   -> frames, as fast as the firmware's reports of what reached
- *               its UART ("soak: rx N\n") let it keep at most a window in
- *               flight, until the firmware says "soak: stop\n"
- *   runner   -> the trailer: how many frames and bytes it sent
+ *               its UART ("soak: rx N read M dropped D\n") let it keep at
+ *               most a window in flight, until the firmware says
+ *               "soak: stop\n"
+ *   runner   -> once all it sent reached the UART and was read or dropped
+ *               (N = what it sent = M + D: the ring is empty and the
+ *               reader no longer pauses, so nothing can drop it), the
+ *               trailer: how many frames and bytes it sent
  *   firmware -> its report and summary, and exits
  *
  * A frame is 32 bytes: 'S', its sequence number (u32), 23 bytes of
