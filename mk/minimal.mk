@@ -33,7 +33,7 @@ min-size-kernel: | deps-arm
 min-test: | deps-arm deps-qemu
 	$(Q)$(MIN_MAKE) $(MIN_SCENARIOS)
 	@echo "the scenario suite on $(BOARD), minimal configuration:"
-	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(MIN_SCENARIOS)
+	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(QEMU_TEST_ARGS) $(MIN_SCENARIOS)
 
 TEST_TARGETS += min-test-boards
 .PHONY: min-test-boards
