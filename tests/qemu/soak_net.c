@@ -42,10 +42,11 @@
 #include "soak_proto.h"
 
 /*
- * netrx and dgram use about 400 bytes of stack, the acker about 300; as
- * in sc_soak.c, 2 KiB on 1 KiB boundaries keeps QEMU fast (a stack that
- * shares its 1 KiB page with its guard runs slower, not wrongly).  The
- * acker, which runs little, has 1 KiB.  The lm3s6965evb's 64 KiB of RAM
+ * netrx uses about 400 bytes of stack, dgram about 200 and the acker
+ * about 450 (measured: its first ack waits for ARP); as in sc_soak.c,
+ * 2 KiB on 1 KiB boundaries keeps QEMU fast (a stack that shares its
+ * 1 KiB page with its guard runs slower, not wrongly).  The acker, which
+ * runs little, has 1 KiB.  The lm3s6965evb's 64 KiB of RAM
  * hold this only with 1 KiB stacks for all three and a socket ring of 2
  * datagrams, not 4 (mk/soak.mk sets SOAK_NET_STACK and SOAK_NET_SLOTS):
  * newlib's stdout buffer comes from what is left.
