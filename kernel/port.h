@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kettle.h"
+
 struct kt_task;
 
 /*
@@ -28,6 +30,31 @@ void port_irq_restore(uint32_t state);
  * still wakes it (WFI wakes on a pending interrupt even when masked).
  */
 void port_idle(void);
+
+/*
+ * Tickless idle, the switch: 1 (the default) lets the scheduler sleep
+ * through ticks with nothing due (port_idle_ticks), 0 keeps the periodic
+ * tick and port_idle().  Build with -DKT_TICKLESS=0 for the periodic tick;
+ * the kernel, the board and the application must agree.
+ */
+#ifndef KT_TICKLESS
+#define KT_TICKLESS 1
+#endif
+
+/*
+ * Sleep for up to max ticks (KT_FOREVER: as long as the hardware can),
+ * for tickless idle.  Called by the scheduler with interrupts masked by
+ * port_irq_save(), when it has nothing to do until max ticks from now,
+ * and must return with them still masked.  It must program the tick's
+ * timer to interrupt after min(max, what the timer can carry) ticks, or
+ * sooner on any other interrupt, sleep (WFI), and before returning report
+ * the whole ticks that passed with kt_tick_announce(): never a tick that
+ * did not pass, and the part of a tick that passed stays counted towards
+ * the next one, so the tick keeps its phase and the clock does not drift.
+ * It returns with the periodic tick running again: the kernel counts on a
+ * tick while it is busy.  The tick is the board's: boards provide it.
+ */
+void port_idle_ticks(kt_tick_t max);
 
 /*
  * True while an interrupt handler runs.  Must be callable from any

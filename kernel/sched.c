@@ -503,8 +503,13 @@ void kt_run(void)
 
 		kt_run_until_idle();
 		s = port_irq_save();
-		if (!work_pending())
-			port_idle();
+		/* Masked from the check to the sleep: a kick in between wakes it. */
+		if (!work_pending()) {
+			if (KT_TICKLESS)
+				port_idle_ticks(kt_idle_budget());
+			else
+				port_idle();
+		}
 		port_irq_restore(s);
 	}
 }

@@ -87,15 +87,42 @@ void board_soft_irq_isr(void);
 
 /*
  * Start SysTick on the core clock (CSR = 7: some cores have no reference
- * clock, and selecting a missing one stops SysTick) with a period of
- * cycles_per_tick, its interrupt calling kt_tick_isr().  With count_cycles
- * the interrupt also counts wraps for systick_cycles(), and keeps running
- * while board_tick_enable(false) has the tick off; without, the tick off
- * stops the interrupt.
+ * clock, and selecting a missing one stops SysTick) as the kernel's tick,
+ * cycles_per_tick core clocks long, periodic or tickless (systick.c).  Its
+ * interrupt counts every cycle for systick_cycles(), also while
+ * board_tick_enable(false) keeps the ticks from the kernel.
  */
-void systick_start(uint32_t cycles_per_tick, bool count_cycles);
+void systick_start(uint32_t cycles_per_tick);
 
-/* Core clocks since systick_start(.., true): SysTick and its wraps.  any. */
+/* Core clocks since systick_start(): SysTick and its reloads.  any. */
 uint32_t systick_cycles(void);
+
+/*
+ * The kernel's tick from a free-running counter and an alarm (ticker.c),
+ * for boards that have both.  The board provides the two hooks, each
+ * called with interrupts masked or from the alarm's handler:
+ *
+ * - ticker_now(): the counter, 32 bits counting up and wrapping, never
+ *   written once the tick has started;
+ * - ticker_alarm(at): interrupt when the counter reaches at (a value at
+ *   most 2^31 counts ahead, or one already passed: interrupt soon).  It
+ *   replaces the alarm set before.  Late by the alarm's resolution is
+ *   fine, and so is early, which costs an interrupt.  An alarm that can
+ *   go on by itself fires again every per_tick counts after at.
+ *
+ * ticker_start() starts the tick, per_tick counts long, and returns the
+ * counter value of the end of the first tick (the tick's phase, for a
+ * board that keeps another timer in step with it); a sleep lasts at most
+ * max_ticks (what the alarm can span); repeats says the alarm goes on by
+ * itself, so the periodic tick leaves it alone.  The alarm's handler
+ * clears the alarm and calls ticker_isr().  ticker_idle() is the board's
+ * port_idle_ticks() (a board may cap max first).  board_tick_enable() is
+ * ticker.c's.
+ */
+uint32_t ticker_now(void);
+void ticker_alarm(uint32_t at);
+uint32_t ticker_start(uint32_t per_tick, kt_tick_t max_ticks, bool repeats);
+void ticker_isr(void);
+void ticker_idle(kt_tick_t max);
 
 #endif

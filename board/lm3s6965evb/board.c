@@ -133,7 +133,7 @@ void board_init(void)
 	if (pl011_init(&board_console_uart, &cfg) != 0)
 		board_exit(EXIT_BOARD_INIT);
 	nvic_enable(SOFT_IRQ);
-	systick_start(CPU_HZ / KT_TICK_HZ, true);
+	systick_start(CPU_HZ / KT_TICK_HZ);
 	icount_pacer_start();
 
 	/* Unbuffered: printf output reaches the UART when printf returns. */

@@ -6,15 +6,14 @@
  *
  * The nRF51's Cortex-M0 has no SysTick, so TIMER0 (line 8) keeps the
  * time: it free-runs in 32-bit mode at 16 MHz, the CPU clock, and so is
- * board_cycles() itself (read through a capture register), and compare
- * register 0 raises the kernel's tick every 16,000 counts.  The tick
- * handler moves the compare on by one period from where it was, never
- * from "now", so ticks do not drift; it counts every tick whose time the
- * counter has passed, so a late interrupt loses none; and if the counter
- * passes the new compare value before it is written, the handler pends
+ * board_cycles() itself (read through a capture register), and the
+ * clock of the kernel's tick, periodic or tickless (board/common/
+ * ticker.c), whose alarm is compare register 0: every 16,000 counts
+ * while the kernel is busy, where its sleep ends while it is idle (up to
+ * 134 s ahead, half the counter's range).  If the counter passes a
+ * compare value before it is written, the alarm pends the interrupt
  * itself, since the compare would then only match after the counter
- * wraps (268 s).  TIMER0's own compare keeps a QEMU timer due at every
- * tick, so no separate pacer is needed (measured).  The console is the
+ * wraps (268 s).  The console is the
  * UART (board/drivers/nrf51_uart.c) at 0x40002000 on line 2, on the edge
  * connector's pins P0.24 (TX) and P0.25 (RX), which the board's interface
  * chip bridges to USB.  SWI0 (line 20), a software interrupt by design,
@@ -57,9 +56,9 @@
 #define TIMER_MODE_TIMER 0u
 #define TIMER_BITMODE_32 3u
 #define TIMER_INT_COMPARE0 (1u << 16)
-#define CC_TICK 0u   /* the next tick */
+#define CC_TICK 0u   /* the tick's alarm */
 #define CC_CYCLES 1u /* board_cycles() captures here */
-#define CC_NOW 2u    /* the tick handler captures here */
+#define CC_NOW 2u    /* the tick captures here */
 
 /* The exit code for a board that cannot even bring up its console. */
 #define EXIT_BOARD_INIT 99
@@ -68,9 +67,6 @@
 static uint8_t console_rx[256];
 static uint8_t console_tx[256];
 
-static uint32_t next_tick; /* TIMER0 count of the next tick */
-static volatile bool tick_on = true;
-
 static void tick_start(void)
 {
 	TIMER0_TASKS_STOP = 1;
@@ -78,13 +74,14 @@ static void tick_start(void)
 	TIMER0_BITMODE = TIMER_BITMODE_32;
 	TIMER0_PRESCALER = 0; /* 16 MHz */
 	TIMER0_TASKS_CLEAR = 1;
-	next_tick = TICK_COUNTS;
-	TIMER0_CC(CC_TICK) = next_tick;
+	TIMER0_TASKS_START = 1;
+	/* The compare does not repeat; the counter's range caps a sleep. */
+	ticker_start(TICK_COUNTS, 0xffffffffu, false);
+	/* Only now: the compare register held 0, matched at the start. */
 	TIMER0_EVENTS_COMPARE(CC_TICK) = 0;
 	TIMER0_INTENSET = TIMER_INT_COMPARE0;
 	nvic_unpend(TIMER0_IRQ);
 	nvic_enable(TIMER0_IRQ);
-	TIMER0_TASKS_START = 1;
 }
 
 void board_init(void)
@@ -132,21 +129,36 @@ static uint32_t capture(unsigned cc)
 	return TIMER0_CC(cc);
 }
 
+/* ---- the tick: ticker.c's clock and alarm -------------------------------- */
+
+uint32_t ticker_now(void)
+{
+	return capture(CC_NOW);
+}
+
+void ticker_alarm(uint32_t at)
+{
+	TIMER0_CC(CC_TICK) = at;
+	/* Passed before the write: no compare until the wrap, so come back. */
+	if ((int32_t)(capture(CC_NOW) - at) >= 0)
+		nvic_pend(TIMER0_IRQ);
+}
+
+/*
+ * A QEMU lapse (see nrf51_uart.c): while a byte is in flight, the tick's
+ * handler may have to finish it, so idle sleeps one tick at a time then.
+ */
+void port_idle_ticks(kt_tick_t max)
+{
+	ticker_idle(board_console_uart.tx_busy && max > 1u ? 1u : max);
+}
+
 static void timer0_handler(void)
 {
 	uint32_t prev = board_irq_trace_enter();
 
 	TIMER0_EVENTS_COMPARE(CC_TICK) = 0;
-	/* Every tick whose time has come, each exactly once. */
-	while ((int32_t)(capture(CC_NOW) - next_tick) >= 0) {
-		next_tick += TICK_COUNTS;
-		if (tick_on)
-			kt_tick_isr();
-	}
-	TIMER0_CC(CC_TICK) = next_tick;
-	/* Passed before the write: no compare until the wrap, so come back. */
-	if ((int32_t)(capture(CC_NOW) - next_tick) >= 0)
-		nvic_pend(TIMER0_IRQ);
+	ticker_isr();
 	nrf51_uart_poll_isr(&board_console_uart); /* a QEMU lapse: see there */
 	board_irq_trace_exit(prev);
 }
@@ -166,12 +178,6 @@ BOARD_IRQ_VECTORS(32) = {
 };
 
 /* ---- the rest of the board API ---------------------------------------------- */
-
-void board_tick_enable(bool on)
-{
-	/* The timer runs on: the tick keeps its phase, the cycles their count. */
-	tick_on = on;
-}
 
 uint32_t board_cycles(void)
 {

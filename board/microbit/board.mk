@@ -6,7 +6,7 @@ include board/common/common.mk
 CPU_FLAGS := -mcpu=cortex-m0 -mthumb
 PORT := cortex-m
 BOARD_SRCS += board/microbit/board.c board/drivers/nrf51_uart.c \
-	$(BOARD_COMMON_SRCS)
+	board/common/ticker.c $(BOARD_COMMON_SRCS)
 LDSCRIPT := linker/microbit.ld
 QEMU_MACHINE := microbit
 QEMU_FLAGS :=

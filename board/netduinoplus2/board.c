@@ -159,7 +159,7 @@ void board_init(void)
 	if (stm32_usart_init(&board_console_uart, &cfg) != 0)
 		board_exit(EXIT_BOARD_INIT);
 	nvic_enable(SOFT_IRQ);
-	systick_start(CPU_HZ / KT_TICK_HZ, true);
+	systick_start(CPU_HZ / KT_TICK_HZ);
 	icount_pacer_start();
 
 	/* Unbuffered: printf output reaches the UART when printf returns. */
