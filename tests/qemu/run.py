@@ -16,7 +16,10 @@ for --pause seconds more, so the firmware's UART output backs up (QEMU
 writes stdio non-blocking: a full pipe stalls the UART, not the
 emulator); for uart_flood it then checks the flood lines it printed.
 In every scenario, lines "@@ <text> <crc32>" are checked whole, and
-counted against a line "@@count N" (check_lines).
+counted against a line "@@count N" (check_lines).  Scenarios named
+"*tickless*" get UART input: a byte every --feed-gap seconds on QEMU's
+stdin until it exits, each waking the firmware wherever it sleeps
+(tests/qemu/sc_tickless.c).
 
 A scenario passes when QEMU exits with code 0 (the firmware's failure
 count, through semihosting), its output has no "FAIL", and it printed its
@@ -36,13 +39,15 @@ any other scenario does).
 Time: QEMU runs with -icount shift=3,sleep=off, so virtual time is a pure
 function of the instructions executed (run after run the same) and an idle
 guest skips straight to its next timer instead of waiting in real time
-(about 7-15 virtual ticks pass per real millisecond when idle): sleeping
-scenarios take a second or two, not their virtual duration.  The board
-keeps a timer running at the tick rate so that QEMU 7.2's sleep=off does
-not overshoot each idle wake-up by a whole tick (board/mps2-an385/board.c).
-The interactive scenarios are paced by the host, not by virtual time; the
-firmware waits for the host without timeouts and the runner's hard timeout
-is the backstop.
+(with tickless idle about 30 virtual ticks pass per real millisecond when
+idle): sleeping scenarios take a second or two, not their virtual duration.
+The board keeps a timer running at the tick rate so that QEMU 7.2's
+sleep=off does not overshoot each idle wake-up (board/mps2-an385/board.c).
+The flood scenarios run with sleep=on instead: the runner stalls them in
+real time, on purpose, and with sleep=off their idle virtual time would
+race past the timeouts they wait with.  The interactive scenarios are paced
+by the host, not by virtual time; the firmware waits for the host without
+timeouts and the runner's hard timeout is the backstop.
 
 The uart_echo protocol (firmware in tests/qemu/sc_uart_echo.c):
   1. firmware -> "uart_echo: ready\n"
@@ -67,6 +72,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 import zlib
 
@@ -111,7 +117,9 @@ def qemu_base(args, elf):
         "-semihosting-config", "enable=on,target=native",
     ]
     if args.icount:
-        cmd += ["-icount", "shift=3,sleep=off"]
+        # The flood scenarios' stalls are real time: see the top.
+        sleep = "on" if "flood" in os.path.basename(elf) else "off"
+        cmd += ["-icount", "shift=3,sleep=" + sleep]
     return cmd
 
 
@@ -212,6 +220,17 @@ def wait_pipe_full(rfd, proc, until):
         time.sleep(0.01)
 
 
+def feed(proc, gap):
+    """Write a byte to QEMU's stdin every gap seconds until it exits."""
+    try:
+        while proc.poll() is None:
+            proc.stdin.write(b".")
+            proc.stdin.flush()
+            time.sleep(gap)
+    except (BrokenPipeError, ValueError, OSError):
+        pass  # QEMU exited between the poll and the write
+
+
 def run_plain(args, elf):
     """Run to exit with the UART on a pipe; returns (reason, output).
 
@@ -220,6 +239,7 @@ def run_plain(args, elf):
     its stdio non-blocking, so a full pipe stalls the UART, not QEMU).
     """
     flood = "flood" in os.path.basename(elf)
+    fed = "tickless" in os.path.basename(elf)
     cmd = qemu_base(args, elf) + ["-serial", "stdio"]
     rfd, wfd = os.pipe()
     try:
@@ -227,9 +247,14 @@ def run_plain(args, elf):
     except OSError:
         pass  # not Linux: the pipe keeps its size, flood waits less
     with tempfile.TemporaryFile() as qerr:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=wfd,
-                                stderr=qerr)
+        proc = subprocess.Popen(cmd, stdout=wfd, stderr=qerr,
+                                stdin=subprocess.PIPE if fed else subprocess.DEVNULL)
         os.close(wfd)
+        feeder = None
+        if fed:
+            feeder = threading.Thread(target=feed, args=(proc, args.feed_gap),
+                                      daemon=True)
+            feeder.start()
         deadline = time.monotonic() + args.timeout
         if flood:
             wait_pipe_full(rfd, proc, min(deadline, time.monotonic() + 5))
@@ -257,6 +282,12 @@ def run_plain(args, elf):
             proc.kill()
             proc.wait()
             timed_out = True
+        if feeder is not None:
+            feeder.join()
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass  # a byte the feeder could not write: QEMU had gone
         qerr.seek(0)
         err = qerr.read()
     if os.path.basename(elf).startswith("sc_fault_"):
@@ -491,6 +522,8 @@ def main():
                     help="uart_echo unread burst size, to overflow (default 2048)")
     ap.add_argument("--pause", type=float, default=0.3,
                     help="uart_flood: seconds before reading starts (default 0.3)")
+    ap.add_argument("--feed-gap", type=float, default=0.003,
+                    help="tickless scenarios: seconds between UART bytes (default 0.003)")
     ap.add_argument("--soak-seconds", type=float, default=3.0,
                     help="soak: guest seconds of flood and churn (default 3)")
     ap.add_argument("--soak-window", type=int, default=4096,

@@ -1,0 +1,198 @@
+/*
+ * Time on the target: the tick stays locked to a second hardware timer,
+ * board_cycles(), over 10,000 periods of a task on kt_sleep_until and of
+ * a periodic soft timer, with the clock started 1,000 ticks before the
+ * 32-bit wrap, while the runner (tests/qemu/run.py, "tickless" in the
+ * name) feeds UART bytes that wake the CPU in the middle of its sleeps.
+ * mk/tickless.mk runs it built both ways: tickless (the default) and
+ * with KT_TICKLESS=0.
+ *
+ * - metro: kt_sleep_until() with a 3-tick period, 10,000 times, then 40
+ *   sleeps of 250 ticks (long tickless sleeps; on the SysTick boards
+ *   several reloads each).  It wakes exactly on every deadline, and at
+ *   every wake board_cycles() since the first wake, less the ticks since
+ *   then times the cycles per tick, stays within a band a tenth of a tick
+ *   wide: the wake-up latency, the same at every wake bar the odd
+ *   interrupt in between.  A tick gained or lost moves it by a whole
+ *   tick, a drift of a cycle a period by 10,000 cycles.
+ * - a periodic soft timer, 7 ticks, fires on its ticks, and is held to
+ *   the same band.
+ * - reader: each UART byte wakes it, early in some sleep; the kernel's
+ *   clock must already be right, within a tick of board_cycles() and
+ *   never ahead of it.  Then it sleeps 2 ticks, a deadline earlier than
+ *   the end of the sleep the byte broke into (the tick must be brought
+ *   back in the middle of a long period), and must wake exactly on it.
+ *   It counts the bytes; the scenario ends once the metro is done and at
+ *   least MIN_BYTES came.
+ * - kt_uptime64() crosses the 32-bit wrap with the clock.
+ *
+ * board_cycles() wraps (every 25 s at 168 MHz), so it is extended to 64
+ * bits by whoever reads it, often enough: every reader runs in thread
+ * mode, one at a time.
+ */
+#include <stdio.h>
+
+#include "port.h"
+#include "scenario.h"
+
+#define START (0xffffffffu - 1000u)
+#define PERIOD 3u
+#define PERIODS 10000u
+#define LONG_PERIOD 250u
+#define LONG_PERIODS 40u
+#define TIMER_PERIOD 7u
+#define MIN_BYTES 20u
+#define STACK 1024
+
+static struct kt_task metro_task, reader_task, checker_task;
+static uint8_t stacks[3][STACK];
+static struct kt_timer timer;
+
+static uint32_t per_tick; /* board_cycles() per tick */
+static uint64_t cycles_hi;
+static uint32_t cycles_last;
+
+static uint64_t cycles64(void)
+{
+	uint32_t c = board_cycles();
+
+	cycles_hi += c - cycles_last;
+	cycles_last = c;
+	return cycles_hi;
+}
+
+/*
+ * The reference: board_cycles() and the tick at the metro's first wake.
+ * offset(): cycles since then less the ticks since then, in cycles.
+ */
+static uint64_t ref_cycles;
+static kt_tick_t ref_tick;
+static bool ref_set;
+static int64_t band_lo, band_hi; /* the reference is 0 */
+static unsigned long metro_late, timer_late, timer_fires, bytes, reader_bad, reader_late;
+
+static int64_t offset(void)
+{
+	uint64_t c = cycles64() - ref_cycles;
+
+	return (int64_t)c - (int64_t)(kt_tick_t)(kt_now() - ref_tick) * per_tick;
+}
+
+static void in_band(void)
+{
+	int64_t o = offset();
+
+	if (o < band_lo)
+		band_lo = o;
+	if (o > band_hi)
+		band_hi = o;
+}
+
+static int metro(void *arg)
+{
+	kt_tick_t deadline;
+	(void)arg;
+
+	deadline = kt_now();
+	/* The first wake is the reference: every later one is alike. */
+	SC_CHECK_EQ(kt_sleep_until(&deadline, PERIOD), 0);
+	ref_cycles = cycles64();
+	ref_tick = kt_now();
+	ref_set = true;
+	for (unsigned i = 0; i < PERIODS + LONG_PERIODS; i++) {
+		kt_tick_t period = i < PERIODS ? PERIOD : LONG_PERIOD;
+
+		if (kt_sleep_until(&deadline, period) != 0 || kt_now() != deadline)
+			metro_late++;
+		in_band();
+	}
+	SC_CHECK_EQ(metro_late, 0);
+	SC_CHECK_EQ(deadline - ref_tick, PERIODS * PERIOD + LONG_PERIODS * LONG_PERIOD);
+	return 0;
+}
+
+static void timer_fired(void *arg)
+{
+	(void)arg;
+	timer_fires++;
+	if (kt_now() != START + timer_fires * TIMER_PERIOD)
+		timer_late++;
+	if (ref_set)
+		in_band();
+}
+
+static int reader(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		char buf[16];
+		int n = board_uart_read(buf, sizeof(buf), KT_FOREVER);
+		kt_tick_t t;
+		int64_t o;
+
+		if (n < 0)
+			return n;
+		bytes += (unsigned)n;
+		if (!ref_set)
+			continue;
+		/* Not a tick ahead of the cycles, nor one behind. */
+		o = offset();
+		if (o < band_lo - (int64_t)per_tick / 10 ||
+		    o > band_hi + (int64_t)per_tick)
+			reader_bad++;
+		/* A deadline, not a delay: a tick may come before it is set. */
+		t = kt_now();
+		if (kt_sleep_until(&t, 2) != 0 || kt_now() != t)
+			reader_late++;
+		in_band();
+	}
+}
+
+static int checker(void *arg)
+{
+	uint64_t up;
+	uint32_t width;
+	(void)arg;
+
+	SC_CHECK_EQ(kt_task_join(&metro_task, NULL, KT_FOREVER), 0);
+	while (bytes < MIN_BYTES)
+		kt_sleep(100);
+	up = kt_uptime64();
+	width = (uint32_t)(band_hi - band_lo);
+	printf("tickless %d: %u + %u periods, %lu timer fires, %lu bytes; "
+	       "cycles less ticks x %lu: %ld .. %ld (%lu wide)\n",
+	       KT_TICKLESS, PERIODS, LONG_PERIODS, timer_fires, bytes,
+	       (unsigned long)per_tick, (long)band_lo, (long)band_hi,
+	       (unsigned long)width);
+	/* Zero ticks of error, and no drift within the tick either. */
+	SC_CHECK(width < per_tick / 10);
+	SC_CHECK(band_lo > -(int64_t)per_tick / 10 && band_hi < (int64_t)per_tick / 10);
+	SC_CHECK_EQ(timer_late, 0);
+	SC_CHECK_EQ(timer_fires, (kt_tick_t)(kt_now() - START) / TIMER_PERIOD);
+	SC_CHECK_EQ(reader_bad, 0);
+	SC_CHECK_EQ(reader_late, 0);
+	/* The 32-bit clock wrapped; the 64-bit uptime went on. */
+	SC_CHECK(kt_now() < START);
+	SC_CHECK(up > 1000u);
+	SC_CHECK_EQ((kt_tick_t)(START + (kt_tick_t)up), kt_now());
+	sc_finish();
+}
+
+int main(void)
+{
+	kt_init(START);
+	sc_begin("tickless");
+	per_tick = board_cycles_hz() / KT_TICK_HZ;
+	cycles_last = board_cycles();
+	sc_watchdog(600000); /* virtual time races on while it waits for bytes */
+	SC_CHECK_EQ(kt_uptime64(), 0);
+	kt_timer_init(&timer, timer_fired, NULL);
+	SC_CHECK_EQ(kt_timer_start(&timer, TIMER_PERIOD, TIMER_PERIOD), 0);
+	SC_CHECK_EQ(kt_task_spawn(&metro_task, "metro", metro, NULL, stacks[0],
+				  STACK, 5), 0);
+	SC_CHECK_EQ(kt_task_spawn(&reader_task, "reader", reader, NULL,
+				  stacks[1], STACK, 6), 0);
+	SC_CHECK_EQ(kt_task_spawn(&checker_task, "checker", checker, NULL,
+				  stacks[2], STACK, 1), 0);
+	kt_run();
+}
