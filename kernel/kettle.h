@@ -73,9 +73,10 @@ uint64_t kt_uptime64(void);
 
 /*
  * For tickless idle, with interrupts masked in the idle path: how many
- * ticks may pass before the scheduler has work (the next timer expiry or
- * wheel cascade); 0 when it has work now, KT_FOREVER when no timer runs.
- * Sleeping that long never makes a timer late.  thread.
+ * ticks may pass before the scheduler has work (the next timer expiry;
+ * the wheel's cascades on the way are done when the ticks are announced);
+ * 0 when it has work now, KT_FOREVER when no timer runs.  Sleeping that
+ * long never makes a timer late.  thread.
  */
 kt_tick_t kt_idle_budget(void);
 

@@ -442,7 +442,7 @@ void kt_hog_watch(kt_tick_t limit, void (*report)(struct kt_task *t, kt_tick_t r
 
 kt_tick_t kt_idle_budget(void)
 {
-	return work_pending() ? 0 : kt_wheel_next(&kt_k.wheel);
+	return work_pending() ? 0 : kt_wheel_next_expiry(&kt_k.wheel);
 }
 
 /* ---- the loop --------------------------------------------------------- */

@@ -184,6 +184,38 @@ kt_tick_t kt_wheel_next(const struct kt_wheel *w)
 	return best;
 }
 
+/*
+ * A cascade is no work by itself: kt_wheel_advance() passes it on its way,
+ * so tickless idle may sleep through it to the first expiry.  All the
+ * timers of a level's first slot to cascade expire before those of its
+ * later slots, and none before the cascade, so only that slot is looked
+ * into, and only when its cascade comes before the best expiry so far.
+ */
+kt_tick_t kt_wheel_next_expiry(const struct kt_wheel *w)
+{
+	uint32_t occ = w->occupied[0];
+	kt_tick_t best = KT_FOREVER;
+
+	if (w->due.first != NULL)
+		return 0;
+	if (occ != 0)
+		best = ctz32(ror32(occ, w->now + 1u)) + 1u;
+	for (unsigned l = 1; l < KT_WHEEL_LEVELS; l++) {
+		kt_tick_t d = cascade_distance(w, l);
+		const struct kt_hnode *n;
+
+		if (d == 0 || d >= best)
+			continue;
+		n = w->slot[l][kt_wheel_slot(w->now + d, l)].first;
+		for (; n != NULL; n = n->next) {
+			d = kt_container_of(n, struct kt_timer, node)->expires - w->now;
+			if (d < best)
+				best = d;
+		}
+	}
+	return best;
+}
+
 void kt_wheel_advance(struct kt_wheel *w, kt_tick_t to,
 		      void (*expire)(struct kt_timer *t))
 {

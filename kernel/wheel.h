@@ -56,6 +56,13 @@ void kt_wheel_advance(struct kt_wheel *w, kt_tick_t to,
  */
 kt_tick_t kt_wheel_next(const struct kt_wheel *w);
 
+/*
+ * Ticks from w->now to the first expiry (tickless idle's budget): as
+ * kt_wheel_next(), but exact, past the cascades before it.  O(levels) plus
+ * the timers of the slots that cascade before it, at most one per level.
+ */
+kt_tick_t kt_wheel_next_expiry(const struct kt_wheel *w);
+
 /* True when a call to kt_wheel_advance(w, w->now) would expire something. */
 static inline bool kt_wheel_has_due(const struct kt_wheel *w)
 {
