@@ -115,6 +115,11 @@ int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
 	     const void *obj);
 int kt_block_check(kt_tick_t timeout);
 int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj);
+/*
+ * kt_block_now() until the absolute tick expires, for a deadline: a tick
+ * that comes after the caller read the clock cannot move it.
+ */
+int kt_block_until(kt_tick_t expires, enum kt_wait why, const void *obj);
 /* Wake a blocked task early (timeout, cancel), undoing what it waited on. */
 void kt_abort(struct kt_task *t, int result);
 /* Change t's effective priority, requeueing it if it is ready. */

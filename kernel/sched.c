@@ -158,6 +158,16 @@ int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj)
 	return cur->result;
 }
 
+int kt_block_until(kt_tick_t expires, enum kt_wait why, const void *obj)
+{
+	struct kt_task *cur = kt_k.cur;
+
+	cur->timer.fn = block_timeout;
+	cur->timer.arg = cur;
+	kt_timer_start_at(&cur->timer, expires, 0);
+	return kt_block_now(KT_FOREVER, why, obj);
+}
+
 int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
 	     const void *obj)
 {

@@ -209,7 +209,10 @@ int kt_sleep_until(kt_tick_t *deadline, kt_tick_t period)
 	*deadline += period;
 	if (!kt_tick_before(now, *deadline))
 		return 1;
-	err = kt_block(NULL, *deadline - now, KT_WAIT_SLEEP, NULL);
+	/* On the wheel at the deadline itself: a tick may have come since now. */
+	err = kt_block_check(*deadline - now);
+	if (err == 0)
+		err = kt_block_until(*deadline, KT_WAIT_SLEEP, NULL);
 	return err == -ETIMEDOUT ? 0 : err;
 }
 
