@@ -159,7 +159,12 @@ static kt_tick_t cascade_distance(const struct kt_wheel *w, unsigned l)
 	return ((cur + k) << shift) - w->now;
 }
 
-kt_tick_t kt_wheel_next(const struct kt_wheel *w)
+/*
+ * Flattened: cascade_distance() has a second caller, kt_wheel_next_expiry,
+ * which keeps it out of line, and a call per level would cost every tick
+ * with work; here it stays inline.
+ */
+__attribute__((flatten)) kt_tick_t kt_wheel_next(const struct kt_wheel *w)
 {
 	uint32_t i0 = w->now & (KT_WHEEL_SLOTS - 1);
 	uint32_t occ = w->occupied[0];
@@ -186,29 +191,29 @@ kt_tick_t kt_wheel_next(const struct kt_wheel *w)
 
 /*
  * A cascade is no work by itself: kt_wheel_advance() passes it on its way,
- * so tickless idle may sleep through it to the first expiry.  All the
- * timers of a level's first slot to cascade expire before those of its
- * later slots, and none before the cascade, so only that slot is looked
- * into, and only when its cascade comes before the best expiry so far.
+ * so tickless idle may sleep through it to the first expiry.  At every
+ * level the timers of the first occupied slot after the level's index
+ * expire before those of the level's other slots (a level's timers are 1
+ * to 32 of its slots ahead of now, 1 to 4 on level 6), so only that slot
+ * is looked into, on each occupied level.  Not cascade_distance(): a
+ * second caller would take it out of line, a call a level on every tick.
  */
 kt_tick_t kt_wheel_next_expiry(const struct kt_wheel *w)
 {
-	uint32_t occ = w->occupied[0];
 	kt_tick_t best = KT_FOREVER;
 
 	if (w->due.first != NULL)
 		return 0;
-	if (occ != 0)
-		best = ctz32(ror32(occ, w->now + 1u)) + 1u;
-	for (unsigned l = 1; l < KT_WHEEL_LEVELS; l++) {
-		kt_tick_t d = cascade_distance(w, l);
+	for (unsigned l = 0; l < KT_WHEEL_LEVELS; l++) {
+		uint32_t occ = w->occupied[l], next = (w->now >> (l * KT_WHEEL_BITS)) + 1u;
 		const struct kt_hnode *n;
 
-		if (d == 0 || d >= best)
+		if (occ == 0)
 			continue;
-		n = w->slot[l][kt_wheel_slot(w->now + d, l)].first;
+		n = w->slot[l][(ctz32(ror32(occ, next)) + next) & 31u].first;
 		for (; n != NULL; n = n->next) {
-			d = kt_container_of(n, struct kt_timer, node)->expires - w->now;
+			kt_tick_t d = kt_container_of(n, struct kt_timer, node)->expires - w->now;
+
 			if (d < best)
 				best = d;
 		}

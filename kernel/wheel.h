@@ -59,7 +59,7 @@ kt_tick_t kt_wheel_next(const struct kt_wheel *w);
 /*
  * Ticks from w->now to the first expiry (tickless idle's budget): as
  * kt_wheel_next(), but exact, past the cascades before it.  O(levels) plus
- * the timers of the slots that cascade before it, at most one per level.
+ * the timers of each level's first occupied slot.
  */
 kt_tick_t kt_wheel_next_expiry(const struct kt_wheel *w);
 
