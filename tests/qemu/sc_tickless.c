@@ -25,6 +25,8 @@
  *   back in the middle of a long period), and must wake exactly on it.
  *   It counts the bytes; the scenario ends once the metro is done and at
  *   least MIN_BYTES came.
+ * - edge_sweep, after the metro: deadlines set as the tick's interrupt
+ *   comes (see there).
  * - kt_uptime64() crosses the 32-bit wrap with the clock.
  *
  * board_cycles() wraps (every 25 s at 168 MHz), so it is extended to 64
