@@ -19,7 +19,9 @@
  * whole ticks the counter has passed, neither ahead (a tick announced
  * that did not pass) nor behind (a partial tick lost).
  */
+#include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
 
 #include "kt_test.h"
 #include "common/board_common.h"
@@ -659,6 +661,71 @@ static void uptime64_across_wraps(void **state)
 	assert_true(sum >> 32 > 1000); /* wrapped a thousand times */
 }
 
+/*
+ * Tearing: a signal plays the tick's interrupt - on this one thread, so,
+ * as on a single core, it lands between any two instructions of the
+ * reader and runs to the end before the reader goes on - while the reader
+ * calls kt_uptime64() in a loop.  Every other signal announces the ticks
+ * up to the last before the 32-bit wrap, and the ones between wrap the
+ * count by either path: kt_tick_isr() (low word first) and
+ * kt_tick_announce() (high word first).  A read that took the high word
+ * from one side of a wrap and the low word from the other would be 2^32
+ * off: every read must be at least the one before, and none past what
+ * was announced.
+ */
+#define TEAR_WRAPS 2000
+
+static volatile sig_atomic_t tear_wraps;
+static volatile uint64_t tear_total;
+
+static void tear_tick(int sig)
+{
+	kt_tick_t to_edge = 0xffffffffu - kt_now();
+
+	(void)sig;
+	if (tear_wraps >= TEAR_WRAPS)
+		return;
+	if (to_edge != 0) {
+		kt_tick_announce(to_edge);
+		tear_total += to_edge;
+		return;
+	}
+	if (tear_wraps % 2 == 0)
+		kt_tick_isr();
+	else
+		kt_tick_announce(1);
+	tear_total += 1;
+	tear_wraps++;
+}
+
+static void uptime64_never_tears(void **state)
+{
+	struct sigaction sa = { .sa_handler = tear_tick }, old;
+	struct itimerval every = { { 0, 50 }, { 0, 50 } }, off = { { 0, 0 }, { 0, 0 } };
+	uint64_t prev = 0, reads = 0;
+	unsigned long bad = 0;
+	(void)state;
+
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &every, NULL), 0);
+	while (tear_wraps < TEAR_WRAPS) {
+		uint64_t v = kt_uptime64();
+
+		if (v < prev || v > tear_total + 0xffffffffu)
+			bad++;
+		prev = v;
+		reads++;
+	}
+	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
+	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+	print_message("  %d wraps by a signal, half of them by kt_tick_isr; %llu reads\n",
+		      TEAR_WRAPS, (unsigned long long)reads);
+	assert_int_equal(bad, 0);
+	assert_true(kt_uptime64() == tear_total);
+	kt_run_until_idle();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +742,7 @@ int main(void)
 		KT_TEST_WRAP(longest_timer_is_exact),
 		KT_TEST_WRAP(beyond_the_longest_by_steps),
 		KT_TEST_WRAP(uptime64_across_wraps),
+		KT_TEST(uptime64_never_tears),
 	};
 	return cmocka_run_group_tests_name("time", tests, NULL, NULL);
 }
