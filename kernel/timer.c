@@ -159,12 +159,7 @@ static kt_tick_t cascade_distance(const struct kt_wheel *w, unsigned l)
 	return ((cur + k) << shift) - w->now;
 }
 
-/*
- * Flattened: cascade_distance() has a second caller, kt_wheel_next_expiry,
- * which keeps it out of line, and a call per level would cost every tick
- * with work; here it stays inline.
- */
-__attribute__((flatten)) kt_tick_t kt_wheel_next(const struct kt_wheel *w)
+kt_tick_t kt_wheel_next(const struct kt_wheel *w)
 {
 	uint32_t i0 = w->now & (KT_WHEEL_SLOTS - 1);
 	uint32_t occ = w->occupied[0];
