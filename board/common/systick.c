@@ -1,7 +1,8 @@
 /*
  * The kernel tick from SysTick alone, periodic or tickless, and a cycle
- * counter built on it, for the boards whose only timer QEMU lets software
- * read is SysTick (lm3s6965evb, netduinoplus2).
+ * counter built on it: the MPS2 boards (whose board_cycles() is CMSDK
+ * TIMER0), and the boards whose only timer QEMU lets software read is
+ * SysTick (lm3s6965evb, netduinoplus2).
  *
  * SysTick counts the core clock down and reloads from RVR; a write to RVR
  * only takes effect at the next reload, and a reload loses no cycle.  So

@@ -1,8 +1,10 @@
 /*
  * The kernel tick from a free-running counter and an alarm, periodic or
- * tickless, for boards that have both: the MPS2 boards (a CMSDK dual
- * timer counts, SysTick is the alarm) and the micro:bit (nRF51 TIMER0
- * counts, its compare register 0 is the alarm).
+ * tickless, for boards that have both: the micro:bit (nRF51 TIMER0
+ * counts, its compare register 0 is the alarm).  (The MPS2 boards' CMSDK
+ * dual timer would do too, an alarm that reloads itself, but QEMU 7.2
+ * faulted now and then at its handler's entry in real time: README,
+ * Time; they tick from SysTick.)
  *
  * The counter is the clock: it never stops and is never written, so the
  * tick's phase is fixed by it for good (tick_phase.h), and how late or

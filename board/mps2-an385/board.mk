@@ -5,7 +5,7 @@ include board/common/common.mk
 CPU_FLAGS := -mcpu=cortex-m3 -mthumb
 PORT := cortex-m
 BOARD_SRCS += board/mps2-an385/board.c board/drivers/cmsdk_uart.c \
-	board/common/ticker.c $(BOARD_COMMON_SRCS)
+	board/common/systick.c $(BOARD_COMMON_SRCS)
 LDSCRIPT := linker/mps2-an385.ld
 QEMU_MACHINE := mps2-an385
 QEMU_FLAGS :=

@@ -10,7 +10,7 @@
  * that fires on time, a little early or up to half a tick late, and other
  * interrupts (a UART byte) that wake the CPU anywhere in a sleep; the
  * alarm is one-shot (the micro:bit's compare) or, having fired, goes on
- * by itself every tick (the MPS2 dual timer's reload).  The
+ * by itself every tick (as the MPS2 dual timer's reload would).  The
  * loop plays kt_run: run until idle, then sleep - port_idle_ticks with
  * the kernel's budget when tickless, or until the periodic alarm as with
  * KT_TICKLESS 0 - then the interrupts that came, and now and then a busy
