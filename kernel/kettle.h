@@ -72,11 +72,13 @@ void kt_tick_announce(kt_tick_t n);
 uint64_t kt_uptime64(void);
 
 /*
- * For tickless idle, with interrupts masked in the idle path: how many
- * ticks may pass before the scheduler has work (the next timer expiry;
- * the wheel's cascades on the way are done when the ticks are announced);
- * 0 when it has work now, KT_FOREVER when no timer runs.  Sleeping that
- * long never makes a timer late.  thread.
+ * For tickless idle: how many ticks may pass before the scheduler has
+ * work (the next timer expiry; the wheel's cascades on the way are done
+ * when the ticks are announced); 0 when it has work now, KT_FOREVER when
+ * no timer runs.  Sleeping that long never makes a timer late, as long as
+ * nothing was posted and no tick came since the call: the idle path calls
+ * it with interrupts on (it walks the timers of up to one slot per wheel
+ * level) and checks for work again, masked, before it sleeps.  thread.
  */
 kt_tick_t kt_idle_budget(void);
 

@@ -510,13 +510,20 @@ void kt_run(void)
 {
 	for (;;) {
 		uint32_t s;
+		kt_tick_t budget;
 
 		kt_run_until_idle();
+		/*
+		 * The budget with interrupts on: it walks timers, and only the
+		 * scheduler changes the wheel.  A tick or a post after this
+		 * look sets pending, which is looked at again below.
+		 */
+		budget = KT_TICKLESS ? kt_idle_budget() : 0;
 		s = port_irq_save();
 		/* Masked from the check to the sleep: a kick in between wakes it. */
 		if (!work_pending()) {
 			if (KT_TICKLESS)
-				port_idle_ticks(kt_idle_budget());
+				port_idle_ticks(budget);
 			else
 				port_idle();
 		}
