@@ -23,8 +23,8 @@
 
 #include "board.h"
 #include "kettle.h"
+#include "yield_ring.h"
 
-#define N 20000u
 #define STACK_WORDS 256
 #define RING 5
 #define TIMER_POOL 10000u
@@ -34,17 +34,7 @@ static struct kt_trace_rec trace_ring[KT_TRACE ? TRACE_RING : 1];
 
 static struct kt_task tasks[RING];
 static uint32_t stacks[RING][STACK_WORDS];
-static volatile uint32_t sink;
-static uint32_t t_start, t_end;
 static uint32_t empty_x100;
-
-/* Instructions x100 per operation, from a reading over ops operations. */
-static uint32_t per_op_x100(uint32_t counts, uint32_t ops)
-{
-	uint64_t ns_x100 = (uint64_t)counts * 100u * 1000000000u / board_cycles_hz();
-
-	return (uint32_t)((ns_x100 / 8u + ops / 2) / ops); /* 8 ns each */
-}
 
 static void report(const char *name, uint32_t x100, const char *unit)
 {
@@ -65,32 +55,6 @@ static void spawn(int i, kt_entry_fn fn, void *arg, unsigned prio)
 {
 	kt_task_spawn(&tasks[i], "bench", fn, arg, stacks[i], sizeof(stacks[i]),
 		      prio);
-}
-
-/* ---- the empty loop, in a task as the workloads are -------------------- */
-
-static int empty_loop(void *arg)
-{
-	(void)arg;
-	t_start = board_cycles();
-	for (uint32_t i = 0; i < N; i++)
-		sink = i;
-	t_end = board_cycles();
-	return 0;
-}
-
-/* ---- 1. yield: RING tasks of one priority, each counting and yielding -- */
-
-static int ring_member(void *arg)
-{
-	if (arg != NULL)
-		t_start = board_cycles();
-	for (uint32_t i = 0; i < N; i++) {
-		sink = i;
-		kt_yield();
-	}
-	t_end = board_cycles();
-	return 0;
 }
 
 /* ---- 2. interrupt to waiting task -------------------------------------- */

@@ -14,45 +14,13 @@
 
 #include "board.h"
 #include "kettle.h"
+#include "../../apps/bench/yield_ring.h"
 
-#define N 20000u
 #define RING 5
 #define STACK 512
 
 static struct kt_task tasks[RING];
 static uint8_t stacks[RING][STACK] __attribute__((aligned(8)));
-static volatile uint32_t sink;
-static uint32_t t_start, t_end;
-
-/* Instructions x100 in counts board_cycles() counts, over ops operations. */
-static uint32_t per_op_x100(uint32_t counts, uint32_t ops)
-{
-	uint64_t ns_x100 = (uint64_t)counts * 100u * 1000000000u / board_cycles_hz();
-
-	return (uint32_t)((ns_x100 / 8u + ops / 2) / ops);
-}
-
-static int empty_loop(void *arg)
-{
-	(void)arg;
-	t_start = board_cycles();
-	for (uint32_t i = 0; i < N; i++)
-		sink = i;
-	t_end = board_cycles();
-	return 0;
-}
-
-static int ring_member(void *arg)
-{
-	if (arg != NULL)
-		t_start = board_cycles();
-	for (uint32_t i = 0; i < N; i++) {
-		sink = i;
-		kt_yield();
-	}
-	t_end = board_cycles();
-	return 0;
-}
 
 int main(void)
 {
