@@ -251,6 +251,27 @@ static int tick_loop(void *arg)
 	return 0;
 }
 
+/*
+ * 8. A tick with nothing due, whole: the tick handler plus whatever it
+ * makes the next scheduling point do.  One task alternates the tick
+ * handler and a yield with nobody else ready, while one soft timer runs
+ * far ahead (nothing due); the same loop without the tick is subtracted.
+ */
+static struct kt_timer far_timer;
+
+static int tick_yield_loop(void *arg)
+{
+	t_start = board_cycles();
+	for (uint32_t i = 0; i < N; i++) {
+		sink = i;
+		if (arg != NULL)
+			kt_tick_isr();
+		kt_yield();
+	}
+	t_end = board_cycles();
+	return 0;
+}
+
 static void run(void)
 {
 	kt_run_until_idle();
@@ -340,6 +361,22 @@ int main(void)
 		on = t_end - t_start;
 		board_tick_enable(false);
 		report("tick-isr", per_op_x100(on - off, ticks), "instr");
+	}
+
+	/* An empty tick and the work it causes at the next yield. */
+	{
+		uint32_t off;
+
+		kt_timer_init(&far_timer, nothing, NULL);
+		kt_timer_start(&far_timer, 100000000u, 0);
+		spawn(0, tick_yield_loop, NULL, 1);
+		run();
+		off = t_end - t_start;
+		spawn(0, tick_yield_loop, (void *)1, 1);
+		run();
+		report("tick-empty-whole", per_op_x100(t_end - t_start - off, N),
+		       "instr");
+		kt_timer_stop(&far_timer);
 	}
 
 	/* Sleep and wake among many, against the same ticks with no sleeper. */
