@@ -2,11 +2,11 @@
  * Events (asyncio.Event): a flag that tasks wait for.
  *
  * kt_event_set() wakes every waiter at once.  kt_event_set_isr() only sets
- * the flag and posts the event's work item, which is lock-free and
- * idempotent; the scheduler then wakes the waiters in thread mode.  A task
- * that checks the flag and then blocks cannot miss a set from an interrupt
- * between the two: the work item runs only after the task has gone to
- * sleep on the waiter list.
+ * the flag and marks the event's completion, which is lock-free and
+ * idempotent; the next scheduling point then wakes the waiters in thread
+ * mode.  A task that checks the flag and then blocks cannot miss a set
+ * from an interrupt between the two: the completion is taken only once
+ * the task has gone to sleep on the waiter list.
  *
  * Every set also counts in seq, and a waiter notes seq (read before the
  * flag) when it blocks.  The work item wakes only waiters that noted an
@@ -18,44 +18,39 @@
 
 static uintptr_t seq_of(const struct kt_event *e)
 {
-	return __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+	return *(const volatile uint32_t *)&e->seq;
 }
 
-/* Wake the waiters that blocked before the latest set. */
-static void wake_earlier(struct kt_event *e)
+/*
+ * A set: the flag, then the count.  A plain increment, though interrupts
+ * set too: one that comes between the load and the store sets the same
+ * number, and that is all a waiter needs, as no task can block between
+ * the two sets (kettle runs on one core).
+ */
+static void mark_set(struct kt_event *e)
 {
+	e->set = 1;
+	*(volatile uint32_t *)&e->seq = e->seq + 1u;
+}
+
+/*
+ * Wake the waiters that blocked before the latest set.  Waiters queue in
+ * the order they blocked and each noted the count then, so those that
+ * noted an older count are the list's first ones.
+ */
+static void wake_earlier(void *arg)
+{
+	struct kt_event *e = arg;
 	uintptr_t seq = seq_of(e);
-	struct kt_list batch;
+	struct kt_waiter *w;
 
-	kt_list_init(&batch);
-	if (!kt_list_empty(&e->waiters)) {
-		/* Splice the waiters into batch; those who stay go back. */
-		batch.next = e->waiters.next;
-		batch.prev = e->waiters.prev;
-		batch.next->prev = &batch;
-		batch.prev->next = &batch;
-		kt_list_init(&e->waiters);
-	}
-	while (!kt_list_empty(&batch)) {
-		struct kt_waiter *w = kt_waiter_of(batch.next);
-
-		if ((uintptr_t)w->data != seq) {
-			kt_waiter_fire(w); /* unlinks it */
-		} else {
-			kt_list_remove(&w->link);
-			kt_list_push_back(&e->waiters, &w->link);
-		}
-	}
-}
-
-static void event_fire(void *arg)
-{
-	wake_earlier(arg);
+	while ((w = kt_waiter_first(&e->waiters)) != NULL && (uintptr_t)w->data != seq)
+		kt_waiter_fire(w); /* unlinks it */
 }
 
 void kt_event_init(struct kt_event *e)
 {
-	kt_work_init(&e->work, event_fire, e);
+	kt_work_init(&e->work, wake_earlier, e);
 	e->set = 0;
 	e->seq = 0;
 	kt_list_init(&e->waiters);
@@ -67,8 +62,7 @@ int kt_event_set(struct kt_event *e)
 		return -EINVAL;
 	if (port_in_isr())
 		return -EPERM; /* kt_event_set_isr is the interrupt's */
-	e->set = 1;
-	__atomic_fetch_add(&e->seq, 1u, __ATOMIC_RELEASE);
+	mark_set(e);
 	wake_earlier(e);
 	return 0;
 }
@@ -77,9 +71,8 @@ int kt_event_set_isr(struct kt_event *e)
 {
 	if (e == NULL || e->work.fn == NULL)
 		return -EINVAL;
-	e->set = 1;
-	__atomic_fetch_add(&e->seq, 1u, __ATOMIC_RELEASE);
-	kt_call_soon(&e->work);
+	mark_set(e);
+	kt_complete(&e->work);
 	return 0;
 }
 

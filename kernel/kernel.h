@@ -1,9 +1,9 @@
 /*
  * Kernel internals shared by the kernel's own files.  Not for applications.
  *
- * All of this is touched in thread mode only, except ticks and work_head,
- * which interrupts write (a plain store from the one tick interrupt, and a
- * lock-free push).
+ * All of this is touched in thread mode only, except ticks, pending,
+ * work_head and done_head, which interrupts write (plain stores from the
+ * one tick interrupt and kicks, and lock-free pushes).
  */
 #ifndef KT_KERNEL_H
 #define KT_KERNEL_H
@@ -38,21 +38,38 @@
 #define KT_F_CANCELLED 0x04u /* a cancel was requested */
 
 struct kt_kernel {
+	/* First: the hot paths reach a ring with one indexed load. */
+	struct kt_task *ready[KT_PRIO_COUNT]; /* each ring's last (sched.c) */
 	struct kt_task *cur;          /* running context: a task or &sched */
 	uint32_t ready_bits;          /* bit p: ready[p] is not empty */
-	struct kt_list ready[KT_PRIO_COUNT];
-	struct kt_work *work_head;    /* posted work, newest first; atomic */
+	/*
+	 * Completions marked by interrupts (an event set, a semaphore unit,
+	 * a queue item), newest first; atomic.  Whoever reaches the next
+	 * scheduling point - the task giving up the CPU or the scheduler -
+	 * takes the whole list and readies the waiters, in thread mode.
+	 */
+	struct kt_work *done_head;
+	struct kt_work *work_head;    /* posted work (callbacks), newest first; atomic */
 	volatile kt_tick_t ticks;     /* written by the tick interrupt only */
 	volatile uint32_t ticks_hi;   /* and its wraps */
+	/*
+	 * The first tick at which the wheel may have work: no later than its
+	 * first expiry, and at most KT_DUE_MAX ahead of the wheel.  The tick
+	 * kicks the scheduler only on reaching it, so a tick with nothing due
+	 * costs its interrupt alone; meanwhile the wheel's now lags the tick
+	 * count, which is harmless: no timer fires or cascades in between.
+	 * Written in thread mode only.
+	 */
+	volatile kt_tick_t next_due;
 	kt_tick_t start;              /* ticks at kt_init, for the uptime */
 	/*
-	 * Non-zero when the scheduler has bookkeeping to do: work was posted,
-	 * a tick passed, or a timer is due.  Set by whoever causes it, cleared
-	 * by the scheduler before it looks: one load decides whether a task
-	 * can switch straight to the next one.
+	 * Non-zero when the scheduler itself has work: a callback was posted,
+	 * the tick reached next_due, a timer is due.  Set by whoever causes
+	 * it, cleared by the scheduler before it looks: one load decides
+	 * whether a task can switch straight to the next one.
 	 */
 	volatile uint32_t pending;
-	uint16_t waker;               /* for traces: who the scheduler acts for */
+	uint16_t waker;               /* for traces: who the kernel acts for; 0: the running task */
 	/*
 	 * Set by the mutex module when a mutex is first taken, so that the
 	 * core calls into it only when mutexes are in use and an image
@@ -101,8 +118,21 @@ static inline struct kt_task *kt_running(void)
 	return kt_k.cur == &kt_k.sched ? NULL : kt_k.cur;
 }
 
-/* Queue t at the tail of its priority's ready list. */
-void kt_ready(struct kt_task *t);
+/* Queue t last in line at its priority (the ready rings: sched.c). */
+KT_INLINE void kt_ready(struct kt_task *t)
+{
+	unsigned p = t->prio;
+	struct kt_task *last = kt_k.ready[p];
+
+	if (last == NULL) {
+		t->w.link.next = &t->w.link;
+		kt_k.ready_bits |= 1u << p;
+	} else {
+		t->w.link.next = last->w.link.next;
+		last->w.link.next = &t->w.link;
+	}
+	kt_k.ready[p] = t;
+}
 /*
  * Block the running task on q (may be NULL, FIFO order) until kt_wake() or
  * the timeout; returns the wake result.  In two steps for primitives that
@@ -153,11 +183,34 @@ static inline void kt_kick(void)
 	kt_k.pending = 1;
 }
 
+/*
+ * Mark a kernel completion: w's function (which only readies tasks, and
+ * never calls the application) runs at the next scheduling point, on the
+ * stack of whoever reaches it.  Lock-free and idempotent, as
+ * kt_call_soon.  any.
+ */
+void kt_complete(struct kt_work *w);
+/* Ready the waiters of every completion marked so far.  thread. */
+void kt_drain(void);
+static inline __attribute__((always_inline)) void kt_drain_pending(void)
+{
+	if (*(struct kt_work *volatile *)&kt_k.done_head != NULL)
+		kt_drain();
+}
+
+/* kt_k.waker when the running task wakes others itself (traces). */
+#define KT_WAKER_SELF 0xffffu
+
+/* The longest the wheel lags the tick count: a kick at least this often. */
+#define KT_DUE_MAX ((kt_tick_t)1 << 30)
+
 /* The event's set count, which a waiter notes in its waiter's data. */
 uintptr_t kt_event_seq(const struct kt_event *e);
 
 /* Time: the wheel follows the tick counter on the scheduler. */
 void kt_timer_service(void);
+/* The wheel has work delta ticks after its now: the tick kicks then. */
+void kt_timer_due(kt_tick_t delta);
 /* Start t at an absolute tick (no argument checks).  Thread mode. */
 void kt_timer_start_at(struct kt_timer *t, kt_tick_t expires, kt_tick_t period);
 

@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+/* For the few operations the hot paths are made of: never a call. */
+#define KT_INLINE static inline __attribute__((always_inline))
+
 #define kt_container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
@@ -42,7 +45,7 @@ static inline bool kt_list_linked(const struct kt_list *n)
 	return n->next != n;
 }
 
-static inline void kt_list_insert_before(struct kt_list *pos, struct kt_list *n)
+KT_INLINE void kt_list_insert_before(struct kt_list *pos, struct kt_list *n)
 {
 	n->next = pos;
 	n->prev = pos->prev;
@@ -50,12 +53,12 @@ static inline void kt_list_insert_before(struct kt_list *pos, struct kt_list *n)
 	pos->prev = n;
 }
 
-static inline void kt_list_push_back(struct kt_list *head, struct kt_list *n)
+KT_INLINE void kt_list_push_back(struct kt_list *head, struct kt_list *n)
 {
 	kt_list_insert_before(head, n);
 }
 
-static inline void kt_list_remove(struct kt_list *n)
+KT_INLINE void kt_list_remove(struct kt_list *n)
 {
 	n->prev->next = n->next;
 	n->next->prev = n->prev;

@@ -8,8 +8,9 @@
  * party has to run again to complete the transfer, so nothing can barge
  * in between.  Interrupt handlers may put and get without blocking; as the
  * ring is then shared with an interrupt, each ring operation copies one
- * item under a short interrupt mask, and an _isr call posts the queue's
- * work item so the scheduler serves the waiters it cannot touch itself.
+ * item under a short interrupt mask, and an _isr call marks the queue's
+ * completion so that the next scheduling point serves the waiters it
+ * cannot touch itself.
  */
 #include <string.h>
 
@@ -144,7 +145,7 @@ int kt_queue_put_isr(struct kt_queue *q, const void *item)
 		__atomic_fetch_add(&q->dropped, 1u, __ATOMIC_RELAXED);
 		return -EAGAIN;
 	}
-	kt_call_soon(&q->work);
+	kt_complete(&q->work);
 	return 0;
 }
 
@@ -154,7 +155,7 @@ int kt_queue_get_isr(struct kt_queue *q, void *item)
 		return -EINVAL;
 	if (!ring_get(q, item))
 		return -EAGAIN;
-	kt_call_soon(&q->work);
+	kt_complete(&q->work);
 	return 0;
 }
 

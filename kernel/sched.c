@@ -8,17 +8,23 @@
  * other tasks of its priority and cannot starve them.
  *
  * There are two kinds of context.  Tasks run on their own stacks.  The
- * scheduler runs on the stack of whoever called kt_run() (main): it drains
- * posted work, advances the timer wheel (running soft-timer callbacks),
- * and sleeps when nothing is ready.  A task that gives up the CPU switches
- * directly to the next ready task when there is no such bookkeeping to do
- * (the common case, and the one kt_yield is tuned for), and to the
- * scheduler otherwise.  So callbacks never run on a task's stack, and the
- * stack a task needs is its own calls plus one interrupt frame.
+ * scheduler runs on the stack of whoever called kt_run() (main): it runs
+ * posted callbacks, advances the timer wheel (running soft-timer
+ * callbacks), and sleeps when nothing is ready.  A task that gives up the
+ * CPU switches directly to the next ready task unless the scheduler has
+ * such work (the common case, and the one kt_yield is tuned for).  So
+ * callbacks never run on a task's stack, and the stack a task needs is
+ * its own calls plus one interrupt frame and the kernel's own calls.
  *
- * Interrupts reach the scheduler only through kt_call_soon(): a lock-free
- * push of a work item onto a list that the scheduler takes whole.  An item
- * carries a "pending" flag set by atomic exchange, so posting is idempotent.
+ * Interrupts reach tasks through completions: an interrupt handler marks
+ * a kernel object (an event set, a semaphore unit, a queue item) with a
+ * lock-free push of the object's work item onto one list, idempotent
+ * through the item's "pending" flag set by atomic exchange.  Whoever
+ * reaches the next scheduling point - most often the interrupted task
+ * itself, giving up the CPU - takes the list whole and readies the
+ * waiters, then switches once, straight to the task that should run.
+ * Callbacks (kt_call_soon) go on a second list that only the scheduler
+ * runs.  A tick only counts, unless the wheel has work at it (next_due).
  * Kernel lists are only ever touched in thread mode: no interrupt masking.
  */
 #include <string.h>
@@ -30,17 +36,47 @@ struct kt_kernel kt_k;
 
 /* ---- ready queues ------------------------------------------------------ */
 
-void kt_ready(struct kt_task *t)
+/*
+ * Each priority's ready tasks form a ring through their w.link.next, and
+ * kt_k.ready[p] points at the last: the first is the one after it.  So
+ * queueing at either end and taking the first are a few stores, and a
+ * yield that rotates the ring by one is too.  Taking a task out of the
+ * middle (a ready task's priority changes, a task fails) walks the ring:
+ * O(ready tasks of that priority).  A task out of the rings has its link
+ * to itself, as a removed list node does.
+ */
+static inline struct kt_task *ring_next(const struct kt_task *t)
 {
-	kt_list_push_back(&kt_k.ready[t->prio], &t->w.link);
-	kt_k.ready_bits |= 1u << t->prio;
+	return kt_task_of(t->w.link.next);
+}
+
+/* Queue t first in line at its priority. */
+static void ready_front(struct kt_task *t)
+{
+	unsigned p = t->prio;
+	struct kt_task *last = kt_k.ready[p];
+
+	if (last == NULL) {
+		kt_ready(t);
+		return;
+	}
+	t->w.link.next = last->w.link.next;
+	last->w.link.next = &t->w.link;
 }
 
 static void ready_remove(struct kt_task *t)
 {
-	kt_list_remove(&t->w.link);
-	if (kt_list_empty(&kt_k.ready[t->prio]))
-		kt_k.ready_bits &= ~(1u << t->prio);
+	unsigned p = t->prio;
+	struct kt_task *last = kt_k.ready[p], *prev = last;
+
+	while (ring_next(prev) != t)
+		prev = ring_next(prev);
+	prev->w.link.next = t->w.link.next;
+	if (t == last)
+		kt_k.ready[p] = prev != t ? prev : NULL;
+	if (kt_k.ready[p] == NULL)
+		kt_k.ready_bits &= ~(1u << p);
+	kt_list_init(&t->w.link);
 }
 
 void kt_set_prio(struct kt_task *t, unsigned prio)
@@ -58,20 +94,26 @@ void kt_set_prio(struct kt_task *t, unsigned prio)
 		kt_ready(t);
 }
 
+/* Take the first ready task of the highest priority, NULL when none. */
 static struct kt_task *ready_pop(void)
 {
 	uint32_t bits = kt_k.ready_bits;
 	unsigned p;
-	struct kt_list *n;
+	struct kt_task *last, *first;
 
 	if (bits == 0)
 		return NULL;
 	p = 31u - (unsigned)__builtin_clz(bits);
-	n = kt_k.ready[p].next;
-	kt_list_remove(n);
-	if (kt_list_empty(&kt_k.ready[p]))
+	last = kt_k.ready[p];
+	first = ring_next(last);
+	if (first == last) {
+		kt_k.ready[p] = NULL;
 		kt_k.ready_bits = bits & ~(1u << p);
-	return kt_task_of(n);
+	} else {
+		last->w.link.next = first->w.link.next;
+	}
+	kt_list_init(&first->w.link);
+	return first;
 }
 
 /* Anything for the scheduler itself: posted work, ticks, due timers. */
@@ -113,6 +155,7 @@ void kt_reschedule(void)
 {
 	struct kt_task *next = NULL;
 
+	kt_drain_pending();
 	if (!work_pending())
 		next = ready_pop();
 	switch_to(kt_k.cur, next != NULL ? next : &kt_k.sched);
@@ -204,8 +247,8 @@ void kt_wake(struct kt_task *t, int result)
 	if (KT_TRACE)
 		kt_trace_rec(KT_TR_WAKE, t->id,
 			     result == -ECANCELED ? KT_TR_BY_CANCEL :
-			     kt_k.cur != &kt_k.sched ? KT_TR_BY_TASK | kt_k.cur->id :
-						       kt_k.waker);
+			     kt_k.waker != KT_WAKER_SELF ? kt_k.waker :
+			     KT_TR_BY_TASK | (kt_k.cur != &kt_k.sched ? kt_k.cur->id : 0));
 	t->result = result;
 	t->state = KT_READY;
 	t->wait = KT_WAIT_NONE;
@@ -226,44 +269,50 @@ void kt_wake_all(struct kt_list *q)
 		kt_waiter_fire(kt_waiter_of(q->next));
 }
 
+/* kt_yield when a completion, the scheduler or a higher priority waits. */
+static __attribute__((noinline)) void yield_slow(struct kt_task *cur)
+{
+	kt_drain_pending();
+	cur->state = KT_READY;
+	kt_ready(cur);
+	switch_to(cur, kt_k.pending == 0 ? ready_pop() : &kt_k.sched);
+}
+
 void kt_yield(void)
 {
-	struct kt_task *cur = kt_k.cur, *next;
-	struct kt_list *q, *n;
+	struct kt_task *cur = kt_k.cur, *next, *last;
 	uint32_t above;
 
 	if (cur == &kt_k.sched || port_in_isr())
 		return; /* not a task: nothing to give up */
 	above = kt_k.ready_bits >> cur->prio;
-	if (kt_k.pending == 0 && above <= 1u) {
-		if (above == 0)
-			return; /* nobody of this priority or higher is ready */
-		/*
-		 * The common case, on the fast path: only tasks of the caller's
-		 * own priority are ready and the scheduler has nothing to do.
-		 * Take the first of them and queue the caller behind the rest;
-		 * the list stays non-empty, so the bitmap stays as it is.
-		 */
-		q = &kt_k.ready[cur->prio];
-		n = q->next;
-		kt_list_remove(n);
-		kt_list_push_back(q, &cur->w.link);
-		cur->state = KT_READY;
-		next = kt_task_of(n);
-		next->state = KT_RUNNING;
-		if (KT_STATS)
-			next->runs++;
-		if (KT_TRACE)
-			kt_trace_rec(KT_TR_SWITCH, next->id, switch_arg(cur));
-		if (KT_STATS)
-			kt_k.slice = 0;
-		kt_k.cur = next;
-		port_switch(cur, next);
+	if ((kt_k.pending | (uintptr_t)kt_k.done_head) != 0 || above > 1u) {
+		yield_slow(cur);
 		return;
 	}
+	if (above == 0)
+		return; /* nobody of this priority or higher is ready */
+	/*
+	 * The common case, on the fast path: only tasks of the caller's own
+	 * priority are ready and the scheduler has nothing to do.  Rotate
+	 * the ring: the first of them runs and the caller is queued last.
+	 */
+	last = kt_k.ready[cur->prio];
+	next = ring_next(last);
+	cur->w.link.next = next == last ? &cur->w.link : next->w.link.next;
+	last->w.link.next = &cur->w.link;
+	kt_k.ready[cur->prio] = cur;
+	kt_list_init(&next->w.link);
 	cur->state = KT_READY;
-	kt_ready(cur);
-	kt_reschedule();
+	next->state = KT_RUNNING;
+	if (KT_STATS)
+		next->runs++;
+	if (KT_TRACE)
+		kt_trace_rec(KT_TR_SWITCH, next->id, switch_arg(cur));
+	if (KT_STATS)
+		kt_k.slice = 0;
+	kt_k.cur = next;
+	port_switch(cur, next);
 }
 
 struct kt_task *kt_self(void)
@@ -279,8 +328,7 @@ void kt_task_fail(struct kt_task *t, int result)
 	if (next != t && next != &kt_k.sched) {
 		/* t overflowed switching to next: next goes back, first in line */
 		next->state = KT_READY;
-		kt_list_insert_before(kt_k.ready[next->prio].next, &next->w.link);
-		kt_k.ready_bits |= 1u << next->prio;
+		ready_front(next);
 	}
 	kt_k.cur = t;
 	if (t->state == KT_DONE) {
@@ -306,29 +354,53 @@ void kt_work_init(struct kt_work *w, void (*fn)(void *), void *arg)
 	w->arg = arg;
 }
 
-bool kt_call_soon(struct kt_work *w)
+/*
+ * Push w onto *head unless it is pending already: lock-free, any context.
+ * kettle runs on one core, which sees its own loads and stores in program
+ * order, interrupts included: the atomics need no barrier instructions,
+ * only the compiler's (relaxed order and signal fences).
+ */
+static bool post(struct kt_work **head, struct kt_work *w)
 {
-	struct kt_work *head;
+	struct kt_work *old;
 
 	/* Bits 8 up carry the interrupt that posted it, for traces. */
 	if (__atomic_exchange_n(&w->pending, KT_TRACE ? 1u | kt_trace_irq << 8 : 1u,
-				__ATOMIC_ACQ_REL) != 0)
+				__ATOMIC_RELAXED) != 0)
 		return false;
-	head = __atomic_load_n(&kt_k.work_head, __ATOMIC_RELAXED);
-	do
-		w->next = head;
-	while (!__atomic_compare_exchange_n(&kt_k.work_head, &head, w, true,
-					    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	old = *head;
+	do {
+		w->next = old;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	} while (!__atomic_compare_exchange_n(head, &old, w, true,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
+
+bool kt_call_soon(struct kt_work *w)
+{
+	if (!post(&kt_k.work_head, w))
+		return false;
 	kt_kick();
 	return true;
 }
 
-/* Run the work posted so far, oldest first; later posts wait a round. */
-static void run_work(void)
+void kt_complete(struct kt_work *w)
 {
-	struct kt_work *w = __atomic_exchange_n(&kt_k.work_head, NULL,
-						__ATOMIC_ACQUIRE);
+	post(&kt_k.done_head, w);
+}
+
+/*
+ * Take everything posted on *head so far and run it, oldest first; later
+ * posts wait for the next round, so a function that re-posts its item
+ * cannot keep the caller here.
+ */
+static void run_posted(struct kt_work **head)
+{
+	struct kt_work *w = __atomic_exchange_n(head, NULL, __ATOMIC_RELAXED);
 	struct kt_work *fifo = NULL;
+
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 
 	while (w != NULL) {
 		struct kt_work *next = w->next;
@@ -348,10 +420,19 @@ static void run_work(void)
 			kt_k.waker = src != 0 ? (uint16_t)(KT_TR_BY_IRQ | (src - 1)) :
 						KT_TR_BY_TASK;
 		}
-		__atomic_store_n(&fifo->pending, 0u, __ATOMIC_RELEASE);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		fifo->pending = 0;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		fifo->fn(fifo->arg);
 		fifo = next;
 	}
+	if (KT_TRACE)
+		kt_k.waker = KT_WAKER_SELF;
+}
+
+void kt_drain(void)
+{
+	run_posted(&kt_k.done_head);
 }
 
 /* ---- time ------------------------------------------------------------- */
@@ -393,6 +474,12 @@ static inline void account(kt_tick_t n)
 }
 #endif
 
+/*
+ * The tick kicks the scheduler only when the wheel has work at it:
+ * next_due is written in thread mode, which looks at the tick count again
+ * after each write (kt_timer_due), so one side or the other always sees
+ * that a tick reached it.
+ */
 void kt_tick_isr(void)
 {
 	/* The only writer of both words: plain stores are enough. */
@@ -402,7 +489,8 @@ void kt_tick_isr(void)
 	if (t == 0)
 		kt_k.ticks_hi = kt_k.ticks_hi + 1;
 	account(1);
-	kt_kick();
+	if (!kt_tick_before(t, kt_k.next_due))
+		kt_kick();
 }
 
 void kt_tick_announce(kt_tick_t n)
@@ -414,7 +502,8 @@ void kt_tick_announce(kt_tick_t n)
 		kt_k.ticks_hi = kt_k.ticks_hi + 1; /* wrapped */
 	kt_k.ticks = t;
 	account(n);
-	kt_kick();
+	if (!kt_tick_before(t, kt_k.next_due))
+		kt_kick();
 }
 
 uint64_t kt_uptime64(void)
@@ -450,12 +539,52 @@ void kt_hog_watch(kt_tick_t limit, void (*report)(struct kt_task *t, kt_tick_t r
 }
 #endif
 
+/*
+ * Ticks from *base to the first expiry (KT_FOREVER with no timer), for
+ * the idle path, with *base the wheel's now.  The wheel catches up with
+ * the tick count first, when it may: with the tick short of next_due
+ * nothing fires or cascades on the way.  Interrupts on: a tick that comes
+ * meanwhile is taken off by until(), from the tick count read masked.
+ */
+static kt_tick_t idle_budget_from(kt_tick_t *base)
+{
+	kt_tick_t now = kt_k.ticks;
+
+	if (kt_tick_before(now, kt_k.next_due))
+		kt_k.wheel.now = now;
+	*base = kt_k.wheel.now;
+	return kt_wheel_next_expiry(&kt_k.wheel);
+}
+
+/* What is left now of a budget counted from base. */
+static kt_tick_t until(kt_tick_t budget, kt_tick_t base)
+{
+	kt_tick_t gone = kt_k.ticks - base;
+
+	if (budget == KT_FOREVER)
+		return KT_FOREVER;
+	return budget > gone ? budget - gone : 0;
+}
+
 kt_tick_t kt_idle_budget(void)
 {
-	return work_pending() ? 0 : kt_wheel_next_expiry(&kt_k.wheel);
+	kt_tick_t base, budget;
+
+	if (work_pending() || kt_k.done_head != NULL)
+		return 0;
+	budget = idle_budget_from(&base);
+	return until(budget, base);
 }
 
 /* ---- the loop --------------------------------------------------------- */
+
+static void forget(struct kt_work *w)
+{
+	for (struct kt_work *n; w != NULL; w = n) {
+		n = w->next;
+		__atomic_store_n(&w->pending, 0u, __ATOMIC_RELAXED);
+	}
+}
 
 void kt_init(kt_tick_t start)
 {
@@ -467,16 +596,14 @@ void kt_init(kt_tick_t start)
 		t->next_all = NULL;
 	}
 	/* Posted work is dropped, but can be posted again. */
-	for (struct kt_work *w = kt_k.work_head, *n; w != NULL; w = n) {
-		n = w->next;
-		__atomic_store_n(&w->pending, 0u, __ATOMIC_RELAXED);
-	}
+	forget(kt_k.done_head);
+	forget(kt_k.work_head);
 	memset(&kt_k, 0, sizeof(kt_k));
 	kt_k.cur = &kt_k.sched;
-	for (unsigned p = 0; p < KT_PRIO_COUNT; p++)
-		kt_list_init(&kt_k.ready[p]);
 	kt_k.ticks = start;
 	kt_k.start = start;
+	kt_k.next_due = start + KT_DUE_MAX;
+	kt_k.waker = KT_WAKER_SELF;
 #if KT_STATS
 	kt_k.hog_limit = KT_FOREVER;
 	kt_k.hog_work.fn = hog_found;
@@ -488,20 +615,28 @@ void kt_init(kt_tick_t start)
 	kt_k.wheel.now = start; /* and every slot empty: zeroed above */
 }
 
+/* Nothing for the scheduler or a task to do. */
+static bool idle(void)
+{
+	return !work_pending() && kt_k.done_head == NULL && kt_k.ready_bits == 0;
+}
+
 void kt_run_until_idle(void)
 {
 	for (;;) {
 		struct kt_task *next;
 
 		kt_k.pending = 0; /* before looking: a later kick is seen */
-		run_work();
-		/* The wheel only when the tick moved or a timer is due. */
-		if (kt_k.ticks != kt_k.wheel.now || kt_wheel_has_due(&kt_k.wheel))
+		kt_drain_pending();
+		run_posted(&kt_k.work_head);
+		/* The wheel only when the tick reached next_due or a timer is due. */
+		if (!kt_tick_before(kt_k.ticks, kt_k.next_due) ||
+		    kt_wheel_has_due(&kt_k.wheel))
 			kt_timer_service();
 		next = ready_pop();
 		if (next != NULL)
 			switch_to(&kt_k.sched, next);
-		else if (!work_pending())
+		else if (idle())
 			return;
 	}
 }
@@ -510,20 +645,22 @@ void kt_run(void)
 {
 	for (;;) {
 		uint32_t s;
-		kt_tick_t budget;
+		kt_tick_t budget = 0, base = 0;
 
 		kt_run_until_idle();
 		/*
 		 * The budget with interrupts on: it walks timers, and only the
-		 * scheduler changes the wheel.  A tick or a post after this
-		 * look sets pending, which is looked at again below.
+		 * scheduler changes the wheel.  A post after this look shows in
+		 * pending or done_head, looked at again below; a tick, in the
+		 * tick count until() reads.
 		 */
-		budget = KT_TICKLESS ? kt_idle_budget() : 0;
+		if (KT_TICKLESS)
+			budget = idle_budget_from(&base);
 		s = port_irq_save();
 		/* Masked from the check to the sleep: a kick in between wakes it. */
-		if (!work_pending()) {
+		if (idle()) {
 			if (KT_TICKLESS)
-				port_idle_ticks(budget);
+				port_idle_ticks(until(budget, base));
 			else
 				port_idle();
 		}

@@ -4,7 +4,7 @@
  * The count is only ever changed atomically, because kt_sem_give_isr adds
  * to it from interrupts.  A give from a task with waiters hands its unit
  * straight to the first waiter and leaves the count alone; a give from an
- * interrupt adds to the count and posts the semaphore's work item, which
+ * interrupt adds to the count and marks the semaphore's completion, which
  * then hands units to waiters in thread mode.
  */
 #include "kernel.h"
@@ -72,7 +72,7 @@ int kt_sem_give(struct kt_sem *s)
 	if (add_unit(s) != 0)
 		return -EOVERFLOW;
 	if (w != NULL)
-		kt_call_soon(&s->work);
+		kt_complete(&s->work);
 	return 0;
 }
 
@@ -82,7 +82,7 @@ int kt_sem_give_isr(struct kt_sem *s)
 		return -EINVAL;
 	if (add_unit(s) != 0)
 		return -EOVERFLOW;
-	kt_call_soon(&s->work);
+	kt_complete(&s->work);
 	return 0;
 }
 

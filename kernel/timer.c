@@ -46,26 +46,33 @@ void kt_wheel_init(struct kt_wheel *w, kt_tick_t now)
 	}
 }
 
-/* File t into its slot; delta = expires - now, 0 means "this very tick". */
-static void place(struct kt_wheel *w, struct kt_timer *t, kt_tick_t delta)
+/*
+ * File t into its slot; delta = expires - now, 0 means "this very tick".
+ * Returns the level.
+ */
+static unsigned place(struct kt_wheel *w, struct kt_timer *t, kt_tick_t delta)
 {
 	unsigned level = delta ? kt_wheel_level(delta) : 0;
 	unsigned slot = kt_wheel_slot(t->expires, level);
 
 	kt_hlist_push(&w->slot[level][slot], &t->node);
 	w->occupied[level] |= 1u << slot;
+	return level;
 }
 
-void kt_wheel_add(struct kt_wheel *w, struct kt_timer *t)
+kt_tick_t kt_wheel_add(struct kt_wheel *w, struct kt_timer *t)
 {
 	kt_tick_t delta = t->expires - w->now;
+	unsigned level;
 
 	if ((int32_t)delta <= 0) {
 		/* Due already: the current tick was processed. */
 		kt_hlist_push(&w->due, &t->node);
-		return;
+		return w->now;
 	}
-	place(w, t, delta);
+	/* Its slot cascades where the bits below the level's are all 0. */
+	level = place(w, t, delta);
+	return t->expires & ~((1u << (level * KT_WHEEL_BITS)) - 1u);
 }
 
 void kt_wheel_del(struct kt_wheel *w, struct kt_timer *t)
@@ -184,6 +191,21 @@ kt_tick_t kt_wheel_next(const struct kt_wheel *w)
 	return best;
 }
 
+kt_tick_t kt_wheel_soon(const struct kt_wheel *w)
+{
+	uint32_t i0 = w->now & (KT_WHEEL_SLOTS - 1);
+	uint32_t ahead = i0 == 31u ? 0 : w->occupied[0] >> (i0 + 1u);
+	uint32_t any = 0;
+
+	if (w->due.first != NULL)
+		return 0;
+	if (ahead != 0)
+		return ctz32(ahead) + 1u;
+	for (unsigned l = 0; l < KT_WHEEL_LEVELS; l++)
+		any |= w->occupied[l];
+	return any != 0 ? KT_WHEEL_SLOTS - i0 : KT_FOREVER;
+}
+
 /*
  * A cascade is no work by itself: kt_wheel_advance() passes it on its way,
  * so tickless idle may sleep through it to the first expiry.  At every
@@ -263,8 +285,22 @@ void kt_timer_service(void)
 		kt_k.waker = KT_TR_BY_TIMER;
 	}
 	kt_wheel_advance(&kt_k.wheel, kt_k.ticks, timer_expire);
-	/* The tick may have moved on meanwhile, or a callback left a timer due. */
-	if (kt_wheel_has_due(&kt_k.wheel) || kt_k.ticks != kt_k.wheel.now)
+	if (KT_TRACE)
+		kt_k.waker = KT_WAKER_SELF;
+	kt_timer_due(kt_wheel_soon(&kt_k.wheel));
+}
+
+/*
+ * The wheel's next work is delta ticks after its now: where the tick
+ * kicks the scheduler next.  Then the tick count is looked at again, as
+ * the tick may have reached the new value before it was written (or a
+ * callback left a timer due).
+ */
+void kt_timer_due(kt_tick_t delta)
+{
+	kt_k.next_due = kt_k.wheel.now + (delta < KT_DUE_MAX ? delta : KT_DUE_MAX);
+	if (!kt_tick_before(kt_k.ticks, kt_k.next_due) ||
+	    kt_wheel_has_due(&kt_k.wheel))
 		kt_kick();
 }
 
@@ -279,11 +315,18 @@ void kt_timer_init(struct kt_timer *t, void (*fn)(void *), void *arg)
 
 void kt_timer_start_at(struct kt_timer *t, kt_tick_t expires, kt_tick_t period)
 {
+	kt_tick_t first;
+
 	t->expires = expires;
 	t->period = period;
-	kt_wheel_add(&kt_k.wheel, t);
-	if (kt_wheel_has_due(&kt_k.wheel))
-		kt_kick();
+	/*
+	 * Its first work (the cascade of its slot, or its expiry) sooner than
+	 * the tick's next kick: bring that forward.  The cascade too, so that
+	 * the wheel's work at each tick does not depend on how long it lagged.
+	 */
+	first = kt_wheel_add(&kt_k.wheel, t);
+	if (kt_tick_before(first, kt_k.next_due))
+		kt_timer_due(first - kt_k.wheel.now);
 }
 
 int kt_timer_start(struct kt_timer *t, kt_tick_t delay, kt_tick_t period)

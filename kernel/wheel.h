@@ -36,8 +36,12 @@ static inline unsigned kt_wheel_slot(kt_tick_t expires, unsigned level)
 }
 
 void kt_wheel_init(struct kt_wheel *w, kt_tick_t now);
-/* Insert t at t->expires.  t must not be in a wheel.  O(1). */
-void kt_wheel_add(struct kt_wheel *w, struct kt_timer *t);
+/*
+ * Insert t at t->expires.  t must not be in a wheel.  O(1).  Returns the
+ * first tick at which the wheel has work for t: its slot's cascade, or
+ * its expiry (w->now: due already).
+ */
+kt_tick_t kt_wheel_add(struct kt_wheel *w, struct kt_timer *t);
 /* Remove t from the wheel it is in.  O(1). */
 void kt_wheel_del(struct kt_wheel *w, struct kt_timer *t);
 /*
@@ -55,6 +59,14 @@ void kt_wheel_advance(struct kt_wheel *w, kt_tick_t to,
  * that long (tickless idle) never makes a timer late.  O(levels).
  */
 kt_tick_t kt_wheel_next(const struct kt_wheel *w);
+
+/*
+ * A cheap lower bound of kt_wheel_next(), for the tick's next kick after
+ * the scheduler advanced the wheel: exact when a level-0 slot before the
+ * level's wrap is occupied, else the wrap, where a cascade may come
+ * (KT_FOREVER for an empty wheel).  O(1): no cascade distances.
+ */
+kt_tick_t kt_wheel_soon(const struct kt_wheel *w);
 
 /*
  * Ticks from w->now to the first expiry (tickless idle's budget): as

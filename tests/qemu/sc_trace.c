@@ -9,9 +9,9 @@
  * and cannot land in the middle; it spawns a sleeper (3), a waiter (2) and
  * a kicker (1) and joins the sleeper.  The sleeper marks 42 and sleeps 3
  * ticks; the waiter waits for an event; the kicker pends the soft
- * interrupt, whose handler sets the event, and returns.  The scheduler
- * takes the posted set (a wake by the interrupt) and runs the waiter,
- * which returns; 3 ticks after it slept the sleeper wakes by its timer
+ * interrupt, whose handler sets the event, and returns.  Its last
+ * scheduling point takes the marked set (a wake by the interrupt) and
+ * switches straight to the waiter, which returns; 3 ticks after it slept the sleeper wakes by its timer
  * and returns, waking the conductor.
  *
  * The check walks the ring and compares every record's type, task and
@@ -96,9 +96,9 @@ static void check_records(void)
 		{ KT_TR_SWITCH, k, w | KT_WAIT_EVENT << 8 }, /* waiter waits */
 		{ KT_TR_IRQ_ENTER, 0, n },
 		{ KT_TR_IRQ_EXIT, 0, n },
-		{ KT_TR_SWITCH, 0, k | KT_TR_WHY_DONE << 8 }, /* work is pending */
+		/* The kicker ends: its last scheduling point readies the waiter */
 		{ KT_TR_WAKE, w, KT_TR_BY_IRQ | (n & 0xff) },
-		{ KT_TR_SWITCH, w, 0 },
+		{ KT_TR_SWITCH, w, k | KT_TR_WHY_DONE << 8 }, /* one switch */
 		{ KT_TR_SWITCH, 0, w | KT_TR_WHY_DONE << 8 },
 		{ KT_TR_WAKE, s, KT_TR_BY_TIMER },             /* 3 ticks later */
 		{ KT_TR_SWITCH, s, 0 },
@@ -131,7 +131,7 @@ static void check_records(void)
 			slept_at = r->time;
 			asleep = true;
 		}
-		if (got == 13) { /* and wakes */
+		if (got == 12) { /* and wakes */
 			woke_at = r->time;
 			asleep = false;
 		}
