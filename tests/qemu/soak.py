@@ -9,8 +9,10 @@ bytes ahead of what the firmware last reported had reached its UART
 anything more would sit in socket buffers and the end of the run would
 wait for it to drain.  When the firmware says "soak: stop" the runner
 waits until everything it sent reached the UART and was read or dropped
-(the receive ring is empty), then sends a trailer with its counts, once;
-the firmware checks its accounts against them.  The
+(the receive ring is empty), then four frames that fit any receive ring
+and, when they too were read, a trailer with its counts, once; the
+firmware checks its accounts against them (the run ends on an accepted
+frame, however far behind the reader was at the stop).  The
 runner then checks that the firmware's report repeats its counts.
 
 With --soak-net (boards with Ethernet) QEMU's user networking forwards a
@@ -41,6 +43,7 @@ NET_REPORT = re.compile(rb"soak: net host sent (\d+) datagrams (\d+) bytes")
 FRAME = 32
 PAYLOAD = 23
 FRAMES_PER_SEND = 8
+TAIL_FRAMES = 4      # after the stop: 128 bytes, under every receive ring
 FLAG_NET = 1
 NET_MIN = 9
 NET_MAX = 1472
@@ -291,19 +294,34 @@ def session(args, uart, net_port=None):
         else:
             wait_any(uart, net, 0.01)
     # The trailer goes once, so only into an empty receive ring: when
-    # every byte sent reached the UART and was read or dropped.
+    # every byte sent reached the UART and was read or dropped.  Before
+    # it, a tail of frames that fits the smallest ring (256 bytes), also
+    # sent into an empty ring: however far behind the reader was at the
+    # stop (the network flood goes on), the last frames cannot be
+    # dropped, so the firmware can check the run ended on an accepted one.
     took = time.monotonic() - began
-    while True:
-        drained = False
-        for m in RX_LINE.finditer(uart.buf, scanned):
-            rx, read, dropped = (int(g) for g in m.groups())
-            drained = rx == sent and read + dropped == rx
-            scanned = m.end()
-        if drained:
-            break
-        if uart.eof or uart.expired():
-            return "the UART never drained after stop", bytes(uart.buf)
-        wait_any(uart, net, 0.01)
+
+    def drain(scanned):
+        while True:
+            drained = False
+            for m in RX_LINE.finditer(uart.buf, scanned):
+                rx, read, dropped = (int(g) for g in m.groups())
+                drained = rx == sent and read + dropped == rx
+                scanned = m.end()
+            if drained:
+                return scanned
+            if uart.eof or uart.expired():
+                return None
+            wait_any(uart, net, 0.01)
+
+    scanned = drain(scanned)
+    if scanned is not None:
+        uart.send(b"".join(data_frame(seq + i, args.seed) for i in range(TAIL_FRAMES)))
+        seq += TAIL_FRAMES
+        sent += TAIL_FRAMES * FRAME
+        scanned = drain(scanned)
+    if scanned is None:
+        return "the UART never drained after stop", bytes(uart.buf)
     uart.send(trailer(seq, seq * FRAME))
     acked = net.trailer(uart) if net else True
     while not uart.eof and not uart.expired():
