@@ -95,9 +95,13 @@ bool kt_event_is_set(const struct kt_event *e)
 int kt_event_wait(struct kt_event *e, kt_tick_t timeout)
 {
 	uintptr_t seq;
+	int err;
 
 	if (e == NULL || kt_list_uninit(&e->waiters))
 		return -EINVAL;
+	err = kt_wait_args(timeout);
+	if (err != 0)
+		return err;
 	seq = seq_of(e); /* before the flag: a set in between shows in it */
 	if (e->set)
 		return 0;

@@ -9,6 +9,7 @@
 #define KT_KERNEL_H
 
 #include "kettle.h"
+#include "port.h"
 #include "wheel.h"
 
 /*
@@ -36,6 +37,7 @@
 /* task flags */
 #define KT_F_CANCEL 0x02u    /* a cancel waits to be delivered */
 #define KT_F_CANCELLED 0x04u /* a cancel was requested */
+#define KT_F_INFLIGHT 0x08u  /* woken by a cancel, not yet back from the call */
 
 struct kt_kernel {
 	/* First: the hot paths reach a ring with one indexed load. */
@@ -143,6 +145,14 @@ KT_INLINE void kt_ready(struct kt_task *t)
  */
 int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
 	     const void *obj);
+/*
+ * What every call with a timeout checks first, whatever the state of its
+ * object, so that a misuse fails the first time and not only under load:
+ * -EINVAL for a timeout over KT_DELAY_MAX other than KT_FOREVER; -EPERM
+ * for a timeout other than KT_NOWAIT outside a task (on the scheduler, in
+ * an interrupt handler).  0 otherwise.
+ */
+static inline int kt_wait_args(kt_tick_t timeout);
 int kt_block_check(kt_tick_t timeout);
 int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj);
 /*
@@ -196,6 +206,16 @@ static inline __attribute__((always_inline)) void kt_drain_pending(void)
 {
 	if (*(struct kt_work *volatile *)&kt_k.done_head != NULL)
 		kt_drain();
+}
+
+static inline __attribute__((always_inline)) int kt_wait_args(kt_tick_t timeout)
+{
+	/* timeout + 1 wraps KT_FOREVER to 0; the rest over it are bad */
+	if (timeout + 1u > KT_DELAY_MAX + 1u)
+		return -EINVAL;
+	if (timeout != KT_NOWAIT && (kt_k.cur == &kt_k.sched || port_in_isr()))
+		return -EPERM;
+	return 0;
 }
 
 /* kt_k.waker when the running task wakes others itself (traces). */

@@ -288,10 +288,14 @@ const char *kt_wait_name(enum kt_wait w);
  * Ask t to stop.  A cancel is delivered once: t's current blocking call
  * (or, if t is running or ready, its next one) returns -ECANCELED, so it
  * can release what it holds - blocking again if it must - and return.
- * While t defers cancellation the cancel waits.  A task conventionally
+ * While t defers cancellation the cancel waits.  Cancels that come before
+ * t has seen one are that one (asyncio delivers one CancelledError): the
+ * second returns 1 and changes nothing.  Once t's call has returned
+ * -ECANCELED, a new cancel is delivered anew.  A task conventionally
  * returns -ECANCELED when cancelled, which is what its joiners see.
- * thread.  0; -EINVAL for NULL or a task never spawned; -EALREADY when t
- * has finished; -EPERM in an interrupt handler.
+ * thread.  0; 1 when a cancel t has not seen yet was already on its way;
+ * -EINVAL for NULL or a task never spawned; -EALREADY when t has
+ * finished; -EPERM in an interrupt handler.
  */
 int kt_task_cancel(struct kt_task *t);
 /* Defer cancellation of the running task over a stretch (asyncio's shield);
@@ -394,12 +398,13 @@ int kt_event_wait(struct kt_event *e, kt_tick_t timeout);
  */
 struct kt_sem {
 	struct kt_work work;
-	uint32_t count; /* atomic */
+	uint32_t given; /* units given by interrupts; only they write it */
+	uint32_t taken; /* units taken by tasks, net of their gives; thread only */
 	uint32_t max;
 	struct kt_list waiters;
 };
 
-/* thread.  -EINVAL for NULL, max 0 or initial > max. */
+/* thread.  -EINVAL for NULL, max 0 or over INT32_MAX, or initial > max. */
 int kt_sem_init(struct kt_sem *s, uint32_t initial, uint32_t max);
 /* thread.  0; -EOVERFLOW at max (nothing changes); -EINVAL; -EPERM in an
  * interrupt handler. */

@@ -137,6 +137,8 @@ int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout)
 
 	if (m == NULL || kt_list_uninit(&m->waiters))
 		return -EINVAL;
+	if (timeout + 1u > KT_DELAY_MAX + 1u)
+		return -EINVAL; /* as kt_wait_args: see there */
 	if (cur == NULL || port_in_isr())
 		return -EPERM;
 	if (m->owner == NULL)

@@ -90,6 +90,9 @@ int kt_queue_put(struct kt_queue *q, const void *item, kt_tick_t timeout)
 
 	if (q == NULL || item == NULL || kt_list_uninit(&q->getters))
 		return -EINVAL;
+	err = kt_wait_args(timeout);
+	if (err != 0)
+		return err;
 	if (port_in_isr())
 		return -EPERM; /* kt_queue_put_isr is the interrupt's */
 	w = kt_waiter_first(&q->getters);
@@ -120,6 +123,9 @@ int kt_queue_get(struct kt_queue *q, void *item, kt_tick_t timeout)
 
 	if (q == NULL || item == NULL || kt_list_uninit(&q->getters))
 		return -EINVAL;
+	err = kt_wait_args(timeout);
+	if (err != 0)
+		return err;
 	if (port_in_isr())
 		return -EPERM; /* kt_queue_get_isr is the interrupt's */
 	if (kt_list_empty(&q->getters) && ring_get(q, item)) {

@@ -172,8 +172,10 @@ int kt_block_check(kt_tick_t timeout)
 {
 	struct kt_task *cur = kt_k.cur;
 
-	if (cur == &kt_k.sched || port_in_isr() || cur->state != KT_RUNNING)
-		return -EPERM;
+	if (cur == &kt_k.sched || port_in_isr())
+		return timeout == KT_NOWAIT ? -ETIMEDOUT : -EPERM;
+	if (cur->state != KT_RUNNING)
+		return -EPERM; /* ending: a done callback */
 	if ((cur->flags & KT_F_CANCEL) && cur->shield == 0) {
 		cur->flags &= (uint8_t)~KT_F_CANCEL;
 		return -ECANCELED;
@@ -198,6 +200,9 @@ int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj)
 	cur->wait = (uint8_t)why;
 	cur->wait_obj = obj;
 	kt_reschedule();
+	/* A cancel that woke it is seen now: the next one is a new one. */
+	if (cur->flags & KT_F_INFLIGHT)
+		cur->flags &= (uint8_t)~KT_F_INFLIGHT;
 	return cur->result;
 }
 

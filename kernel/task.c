@@ -82,7 +82,7 @@ void kt_task_exit(struct kt_task *t, int result)
 {
 	t->result = result;
 	t->state = KT_DONE;
-	t->flags &= (uint8_t)~KT_F_CANCEL;
+	t->flags &= (uint8_t)~(KT_F_CANCEL | KT_F_INFLIGHT);
 	if (!kt_list_empty(&t->held)) /* so mutexes were taken: the hook is set */
 		kt_k.mutex_release_all(t);
 	kt_wake_all(&t->joiners);
@@ -98,6 +98,9 @@ int kt_task_join(struct kt_task *t, int *result, kt_tick_t timeout)
 
 	if (t == NULL || t->state == KT_UNUSED || t == &kt_k.sched)
 		return -EINVAL;
+	err = kt_wait_args(timeout);
+	if (err != 0)
+		return err;
 	if (t == kt_k.cur)
 		return -EDEADLK;
 	if (t->state != KT_DONE) {
@@ -125,11 +128,14 @@ int kt_task_cancel(struct kt_task *t)
 		return -EALREADY;
 	if (port_in_isr())
 		return -EPERM;
+	/* One the task has not seen yet: this one is the same (asyncio's). */
+	if (t->flags & (KT_F_CANCEL | KT_F_INFLIGHT))
+		return 1;
 	t->flags |= KT_F_CANCEL | KT_F_CANCELLED;
 	if (KT_TRACE)
 		kt_trace_rec(KT_TR_CANCEL, t->id, kt_self() != NULL ? kt_self()->id : 0);
 	if (t->state == KT_BLOCKED && t->shield == 0) {
-		t->flags &= (uint8_t)~KT_F_CANCEL;
+		t->flags = (uint8_t)((t->flags & ~KT_F_CANCEL) | KT_F_INFLIGHT);
 		kt_abort(t, -ECANCELED);
 	}
 	return 0;
@@ -187,7 +193,9 @@ int kt_sleep(kt_tick_t ticks)
 {
 	int err;
 
-	if (kt_running() == NULL)
+	if (ticks > KT_DELAY_MAX)
+		return -EINVAL;
+	if (kt_running() == NULL || port_in_isr())
 		return -EPERM;
 	if (ticks == 0) {
 		kt_yield();
@@ -204,7 +212,7 @@ int kt_sleep_until(kt_tick_t *deadline, kt_tick_t period)
 
 	if (deadline == NULL || period > KT_DELAY_MAX)
 		return -EINVAL;
-	if (kt_running() == NULL)
+	if (kt_running() == NULL || port_in_isr())
 		return -EPERM;
 	*deadline += period;
 	if (!kt_tick_before(now, *deadline))

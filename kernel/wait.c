@@ -69,7 +69,10 @@ int kt_wait_any(const struct kt_wait_item *items, size_t n, kt_tick_t timeout)
 	for (size_t i = 0; i < n; i++)
 		if (!valid(&items[i]))
 			return -EINVAL;
-	if (cur == NULL)
+	err = kt_wait_args(timeout);
+	if (err != 0)
+		return err;
+	if (cur == NULL || port_in_isr())
 		return -EPERM;
 	/* An event's set count is noted before its flag is polled. */
 	for (size_t i = 0; i < n; i++) {

@@ -327,6 +327,60 @@ static void done_callback_and_local(void **state)
 	assert_int_equal(kt_task_set_local(&a), -EPERM);
 }
 
+/* ---- a cancel is delivered once (issue 15) ------------------------------ */
+
+static int sleeps[3];
+
+static int sleeps_three_times(void *arg)
+{
+	(void)arg;
+	sleeps[0] = kt_sleep(100);
+	sleeps[1] = kt_sleep(1);
+	sleeps[2] = kt_sleep(100);
+	return 0;
+}
+
+static void two_cancels_before_it_runs_are_one(void **state)
+{
+	(void)state;
+	spawn(&t[0], "sleeper", sleeps_three_times, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(t[0].task.state, KT_BLOCKED);
+	assert_int_equal(kt_task_cancel(&t[0].task), 0);
+	assert_int_equal(kt_task_cancel(&t[0].task), 1); /* the same cancel */
+	kt_run_until_idle();
+	assert_int_equal(sleeps[0], -ECANCELED);
+	kt_host_tick(1);
+	assert_int_equal(sleeps[1], 0); /* not cancelled a second time */
+	/* Seen: the next cancel is a new one, delivered again. */
+	assert_int_equal(t[0].task.state, KT_BLOCKED);
+	assert_int_equal(kt_task_cancel(&t[0].task), 0);
+	kt_run_until_idle();
+	assert_int_equal(sleeps[2], -ECANCELED);
+	assert_int_equal(t[0].task.state, KT_DONE);
+}
+
+static int cancel_twice_then_block(void *arg)
+{
+	(void)arg;
+	if (kt_task_cancel(kt_self()) != 0 || kt_task_cancel(kt_self()) != 1)
+		return 1;
+	if (kt_event_wait(&ev, 5) != -ECANCELED)
+		return 2;
+	return kt_event_wait(&ev, 1) == -ETIMEDOUT ? 0 : 3;
+}
+
+static void two_cancels_while_running_are_one(void **state)
+{
+	(void)state;
+	init_all();
+	spawn(&t[0], "self", cancel_twice_then_block, NULL, 1);
+	kt_run_until_idle();
+	kt_host_tick(2);
+	assert_int_equal(t[0].task.state, KT_DONE);
+	assert_int_equal(t[0].task.result, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +393,8 @@ int main(void)
 		KT_TEST(gather_joins_all),
 		KT_TEST(wait_any_errors),
 		KT_TEST(done_callback_and_local),
+		KT_TEST(two_cancels_before_it_runs_are_one),
+		KT_TEST(two_cancels_while_running_are_one),
 	};
 	return cmocka_run_group_tests_name("cancel_wait", tests, NULL, NULL);
 }

@@ -152,7 +152,11 @@ static void event_errors(void **state)
 	kt_run_until_idle();
 	assert_int_equal(w[0].task.result, -ETIMEDOUT);
 	kt_event_set(&ev);
-	assert_int_equal(kt_event_wait(&ev, 1), 0); /* set: no need to block */
+	/* Checked whatever the state: set, so it need not block, but a
+	 * timeout outside a task is refused all the same (issue 15). */
+	assert_int_equal(kt_event_wait(&ev, 1), -EPERM);
+	assert_int_equal(kt_event_wait(&ev, KT_DELAY_MAX + 1), -EINVAL);
+	assert_int_equal(kt_event_wait(&ev, KT_NOWAIT), 0);
 }
 
 static int in_isr_wait_result;
