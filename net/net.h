@@ -60,6 +60,9 @@ struct net_stats {
 	uint32_t arp_rx;            /* well-formed ARP packets */
 	uint32_t arp_bad;           /* truncated, unknown types or opcodes, a
 				     * sender MAC that is not a station's */
+	uint32_t arp_unsolicited;   /* of arp_rx, what the cache refused: a
+				     * reply to no request of ours, a claim
+				     * moving a cached address (stack.c) */
 	uint32_t arp_replies_sent;
 	uint32_t arp_requests_sent;
 	uint32_t arp_queue_full;    /* a frame found the resolution queue full */
