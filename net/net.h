@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arp.h"
 #include "kettle.h"
@@ -157,6 +158,33 @@ kt_tick_t net_poll(struct net_stack *s);
 
 /* A snapshot of the counters.  thread. */
 void net_get_stats(const struct net_stack *s, struct net_stats *out);
+
+/*
+ * Every field of struct net_stats by name, in the struct's order (stats.c):
+ * what the shell's `net` prints.  A host test checks that it names every
+ * field once, so a counter added to the struct must be added there too.
+ * The outcomes partition rx_frames: every frame that came in is counted
+ * in exactly one of them (delivered, answered, looked at, or dropped for
+ * that reason) - except an echo request whose reply the interface
+ * refused, which is in tx_errors.  The fuzzer checks the sum.
+ */
+struct net_counter {
+	const char *name;
+	uint16_t offset; /* of the uint32_t in struct net_stats */
+	bool outcome;    /* one of rx_frames' outcomes */
+};
+extern const struct net_counter net_counters[];
+extern const unsigned net_ncounters;
+
+/* The value of counter c in *st. */
+static inline uint32_t net_counter_value(const struct net_stats *st,
+					 const struct net_counter *c)
+{
+	uint32_t v;
+
+	memcpy(&v, (const uint8_t *)st + c->offset, sizeof(v));
+	return v;
+}
 /* The address configuration now.  thread. */
 void net_get_config(const struct net_stack *s, struct net_config *out);
 
