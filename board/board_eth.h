@@ -85,12 +85,41 @@ struct board_eth_stats {
 	uint32_t tx_bytes;
 	uint32_t tx_done;    /* transmit-complete reports from the MAC */
 	uint32_t rx_dropped; /* the ring was full */
-	uint32_t rx_errors;  /* bad status, bad length, too big for recv's buffer */
+	uint32_t rx_errors;  /* the MAC's status says the frame is bad */
 	uint32_t tx_errors;  /* reported by the MAC */
 	uint32_t irqs;       /* interrupts taken */
+	/* Frames the driver discarded before the ring, each counted once: */
+	uint32_t rx_runt;     /* shorter than a header (BOARD_ETH_FRAME_MIN) */
+	uint32_t rx_oversize; /* longer than BOARD_ETH_FRAME_MAX */
+	uint32_t rx_filtered; /* the MAC's address filter: another station's
+			       * unicast, a multicast group not joined */
+	/* Of rx_frames: taken by a recv whose buffer was too short (-EMSGSIZE). */
+	uint32_t rx_short_buf;
+	/* Not frames: events where the MAC says it lost some (an overrun, an
+	 * error interrupt), whatever number of frames that was. */
+	uint32_t rx_overruns;
 };
+
+/*
+ * Every frame a MAC hands over is counted once, in exactly one of
+ * rx_frames, rx_dropped, rx_runt, rx_oversize, rx_filtered and rx_errors;
+ * of rx_frames, those not yet taken are in the ring and rx_short_buf were
+ * refused to the receiver.  Frames the MAC itself loses (its FIFO full)
+ * are counted only where the MAC counts them (rx_overruns when it says).
+ */
 
 /* A snapshot of the counters.  any. */
 void board_eth_stats(struct board_eth_stats *s);
+
+/*
+ * Every field of struct board_eth_stats by name (board/common/eth_stats.c),
+ * for the shell; a host test checks it names every field once.
+ */
+struct board_eth_counter {
+	const char *name;
+	uint16_t offset; /* of the uint32_t in struct board_eth_stats */
+};
+extern const struct board_eth_counter board_eth_counters[];
+extern const unsigned board_eth_ncounters;
 
 #endif

@@ -20,6 +20,8 @@ CFLAGS += -DBOARD_HAS_ETH=1
 else
 NET_ETH_SRCS := board/common/eth_none.c
 endif
+# The driver counters' names: every board (the shell prints them).
+NET_ETH_SRCS += board/common/eth_stats.c
 NET_OBJS := $(call obj,$(NET_SRCS) $(NET_ETH_SRCS))
 CFLAGS += -Inet
 
@@ -37,7 +39,7 @@ endif
 # ---- host unit tests: every host test binary carries the stack ----------
 # The Makefile's host rules compile HOST_EXTRA_SRCS into each binary; the
 # stack and the drivers' chip-independent half are plain C over the kernel.
-NET_HOST_SRCS := $(NET_SRCS) board/drivers/eth_port.c
+NET_HOST_SRCS := $(NET_SRCS) board/drivers/eth_port.c board/common/eth_stats.c
 HOST_EXTRA_SRCS += $(NET_HOST_SRCS)
 HOST_EXTRA_CFLAGS += -Inet -Iboard -Iboard/drivers
 NET_HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))

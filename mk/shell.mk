@@ -14,8 +14,8 @@ DEMO_HOG_MS ?= 100
 $(BDIR)/apps/demo/main.o $(BDIR)/apps/demo/shell.o: \
 	CFLAGS += -DDEMO_HOG_MS=$(DEMO_HOG_MS) -DDEMO_NET_PORT=$(NET_PORT)
 
-# Every gdb that make debug starts has kt-ps.
-override GDB_ARGS := -x tools/kettle_ps_gdb.py $(GDB_ARGS)
+# Every gdb that make debug starts has kt-ps and kt-net.
+override GDB_ARGS := -x tools/kettle_ps_gdb.py -x tools/kettle_net_gdb.py $(GDB_ARGS)
 
 .PHONY: shell-test shell-debug-test
 shell-test: $(DEMO) shell-debug-test | deps-qemu deps-gdb

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arp.h"
 #include "kettle.h"
@@ -60,6 +61,9 @@ struct net_stats {
 	uint32_t arp_rx;            /* well-formed ARP packets */
 	uint32_t arp_bad;           /* truncated, unknown types or opcodes, a
 				     * sender MAC that is not a station's */
+	uint32_t arp_unsolicited;   /* of arp_rx, what the cache refused: a
+				     * reply to no request of ours, a claim
+				     * moving a cached address (stack.c) */
 	uint32_t arp_replies_sent;
 	uint32_t arp_requests_sent;
 	uint32_t arp_queue_full;    /* a frame found the resolution queue full */
@@ -154,6 +158,33 @@ kt_tick_t net_poll(struct net_stack *s);
 
 /* A snapshot of the counters.  thread. */
 void net_get_stats(const struct net_stack *s, struct net_stats *out);
+
+/*
+ * Every field of struct net_stats by name, in the struct's order (stats.c):
+ * what the shell's `net` prints.  A host test checks that it names every
+ * field once, so a counter added to the struct must be added there too.
+ * The outcomes partition rx_frames: every frame that came in is counted
+ * in exactly one of them (delivered, answered, looked at, or dropped for
+ * that reason) - except an echo request whose reply the interface
+ * refused, which is in tx_errors.  The fuzzer checks the sum.
+ */
+struct net_counter {
+	const char *name;
+	uint16_t offset; /* of the uint32_t in struct net_stats */
+	bool outcome;    /* one of rx_frames' outcomes */
+};
+extern const struct net_counter net_counters[];
+extern const unsigned net_ncounters;
+
+/* The value of counter c in *st. */
+static inline uint32_t net_counter_value(const struct net_stats *st,
+					 const struct net_counter *c)
+{
+	uint32_t v;
+
+	memcpy(&v, (const uint8_t *)st + c->offset, sizeof(v));
+	return v;
+}
 /* The address configuration now.  thread. */
 void net_get_config(const struct net_stack *s, struct net_config *out);
 

@@ -25,8 +25,9 @@
  *
  * Replies to pings go straight back to the requester's MAC address, with
  * no lookup; datagrams from sockets resolve their next hop through ARP.
- * The cache only takes new entries from ARP traffic addressed to us (and
- * refreshes entries it has from any), so unsolicited ARP cannot fill it.
+ * The cache learns only from answers to its own requests and from
+ * requests addressed to us (arp_learn), so unsolicited ARP can neither
+ * fill it nor redirect an address it holds.
  */
 #include <string.h>
 
@@ -262,6 +263,62 @@ static void arp_timer_fired(void *arg)
 
 /* ---- input ------------------------------------------------------------------------ */
 
+/* A frame waits for ip's address: a request of ours is outstanding. */
+static bool asked_for(struct net_stack *s, uint32_t ip)
+{
+	return net_arp_queue_oldest(&s->pending, ip) != NULL;
+}
+
+/* The cache holds ip at a MAC other than mac. */
+static bool contradicts(struct net_stack *s, uint32_t ip, const uint8_t *mac)
+{
+	uint8_t known[NET_MAC_LEN];
+
+	return net_arp_lookup(&s->arp, ip, kt_now(), known) == 0 &&
+	       !net_mac_equal(known, mac);
+}
+
+/*
+ * What an ARP packet may teach the cache.  RFC 826's merge rule updates
+ * the entry of any sender already cached, whatever the packet, and
+ * creates one from any packet addressed to us, replies included: one
+ * forged reply ("the gateway is at 02:de:ad:be:ef:01") then sends our
+ * traffic to the forger until the entry expires.  We believe less:
+ *  - a reply only when it answers a request of ours that is still
+ *    outstanding (a frame waits for that address) and is addressed to us;
+ *  - a request addressed to us creates or refreshes its sender's entry
+ *    (the asker is about to talk to us, and our answers must reach it),
+ *    but never changes the MAC of a live entry;
+ *  - nothing else.  Gratuitous ARP (a host announcing its own address to
+ *    everyone, request or reply) and ARP between other hosts leave the
+ *    cache alone, also for addresses it holds: an announcement is exactly
+ *    what a forger sends.
+ * Refused: every other reply, and any packet that would have moved a
+ * cached address to another MAC (counted in arp_unsolicited).  The price:
+ * a host that really moved (a failover announced by gratuitous ARP) is
+ * reached again only once its entry expires (NET_ARP_TTL_S) and our own
+ * request finds it.  ARP has no authentication: a forger who answers our
+ * request first, or who asks us in a cached host's name before that host
+ * is cached, still wins that entry; but no longer at will.
+ */
+static void arp_learn(struct net_stack *s, const struct net_arp *a, bool for_us)
+{
+	/* Never from a probe (address 0), a claim to our address or a broadcast. */
+	bool learnable = a->spa != 0 && a->spa != s->cfg.ip && !is_broadcast(s, a->spa);
+	bool answer = a->op == NET_ARP_REPLY && for_us && asked_for(s, a->spa);
+	bool asker = a->op == NET_ARP_REQUEST && for_us &&
+		     !contradicts(s, a->spa, a->sha);
+
+	if (!learnable || (!answer && !asker)) {
+		if (a->op == NET_ARP_REPLY ||
+		    (learnable && contradicts(s, a->spa, a->sha)))
+			s->stats.arp_unsolicited++;
+		return;
+	}
+	if (net_arp_update(&s->arp, a->spa, a->sha, kt_now(), true) == 0)
+		arp_resolved(s, a->spa, a->sha);
+}
+
 static int arp_input(struct net_stack *s, const struct net_eth *eth)
 {
 	struct net_arp a;
@@ -278,13 +335,7 @@ static int arp_input(struct net_stack *s, const struct net_eth *eth)
 	}
 	s->stats.arp_rx++;
 	for_us = s->cfg.ip != 0 && a.tpa == s->cfg.ip;
-	/*
-	 * Learn the sender, unless it is a probe (address 0), claims our
-	 * address or a multicast MAC: a new entry only when it talks to us.
-	 */
-	if (a.spa != 0 && a.spa != s->cfg.ip && !is_broadcast(s, a.spa) &&
-	    net_arp_update(&s->arp, a.spa, a.sha, kt_now(), for_us) == 0)
-		arp_resolved(s, a.spa, a.sha);
+	arp_learn(s, &a, for_us);
 	if (for_us && a.op == NET_ARP_REQUEST)
 		send_arp(s, NET_ARP_REPLY, a.sha, a.spa);
 	return 0;

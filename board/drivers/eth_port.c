@@ -82,9 +82,27 @@ void eth_port_rx_commit_isr(struct eth_port *p, struct eth_slot *s,
 	kt_sem_give_isr(&p->rx_ready);
 }
 
-void eth_port_rx_error_isr(struct eth_port *p)
+void eth_port_rx_discard_isr(struct eth_port *p, enum eth_rx_discard why)
 {
-	bump(&p->stats.rx_errors, 1);
+	switch (why) {
+	case ETH_RX_RUNT:
+		bump(&p->stats.rx_runt, 1);
+		break;
+	case ETH_RX_OVERSIZE:
+		bump(&p->stats.rx_oversize, 1);
+		break;
+	case ETH_RX_FILTERED:
+		bump(&p->stats.rx_filtered, 1);
+		break;
+	default:
+		bump(&p->stats.rx_errors, 1);
+		break;
+	}
+}
+
+void eth_port_rx_overrun_isr(struct eth_port *p)
+{
+	bump(&p->stats.rx_overruns, 1);
 }
 
 void eth_port_tx_done_isr(struct eth_port *p, bool error)
@@ -145,7 +163,7 @@ int eth_port_recv(struct eth_port *p, void *buf, size_t len, kt_tick_t timeout)
 	s = &p->slots[tail & p->mask];
 	if (s->len > len) {
 		err = -EMSGSIZE;
-		bump(&p->stats.rx_errors, 1);
+		bump(&p->stats.rx_short_buf, 1);
 	} else {
 		copy_frame(buf, (const uint8_t *)s->data + s->off, s->len);
 		err = s->len;

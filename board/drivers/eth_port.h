@@ -82,8 +82,27 @@ int eth_port_init(struct eth_port *p, struct eth_slot *slots, size_t count);
 struct eth_slot *eth_port_rx_slot_isr(struct eth_port *p);
 void eth_port_rx_commit_isr(struct eth_port *p, struct eth_slot *s,
 			    unsigned off, unsigned len);
-/* A frame the MAC or the driver rejected (bad status, bad length).  any. */
-void eth_port_rx_error_isr(struct eth_port *p);
+/*
+ * A frame the driver discarded before the ring, counted once under why
+ * (board_eth.h's counters).  any.
+ */
+enum eth_rx_discard {
+	ETH_RX_ERROR,    /* the MAC's status says bad: rx_errors */
+	ETH_RX_RUNT,     /* shorter than a header: rx_runt */
+	ETH_RX_OVERSIZE, /* longer than BOARD_ETH_FRAME_MAX: rx_oversize */
+	ETH_RX_FILTERED, /* not our address, nor broadcast: rx_filtered */
+};
+void eth_port_rx_discard_isr(struct eth_port *p, enum eth_rx_discard why);
+/* What is wrong with a frame of len bytes (FCS excluded) by its length,
+ * or -1 when nothing. */
+static inline int eth_port_rx_check_len(size_t len)
+{
+	if (len < BOARD_ETH_FRAME_MIN)
+		return ETH_RX_RUNT;
+	return len > BOARD_ETH_FRAME_MAX ? ETH_RX_OVERSIZE : -1;
+}
+/* The MAC reports receive trouble outside a frame (overrun).  any. */
+void eth_port_rx_overrun_isr(struct eth_port *p);
 
 /*
  * The transmit-complete interrupt's side: one frame left the MAC (error:

@@ -12,8 +12,9 @@
  * the error bits.  The handler acknowledges what it saw before draining,
  * so a frame that lands while it drains raises the line again instead of
  * being stranded.  It moves each frame whole into the next ring slot (one
- * word read per word), or drains it into nothing when the ring is full or
- * the status reports an error, reading exactly the frame's words so the
+ * word read per word), or drains it into nothing - counted under why -
+ * when the ring is full, the status reports an error or a filter miss, or
+ * the length is out of bounds, reading exactly the frame's words so the
  * FIFO stays in step; and it pops every TX status word, counting
  * completions and waking senders waiting for room.  Fast-forwarding a bad
  * frame (RX_DP_CTRL) would save reads on silicon, but QEMU's model of it
@@ -88,6 +89,7 @@
 #define MAC_CR_RXEN (1u << 2)
 #define MAC_CR_TXEN (1u << 3)
 #define MAC_CR_FDPX (1u << 20)
+#define MAC_CR_RXALL (1u << 31)
 
 /* MII access to the internal PHY (address 1) */
 #define MII_PHY (1u << 11)
@@ -100,6 +102,7 @@
 /* RX status word */
 #define RXS_LEN(s) (((s) >> 16) & 0x3fffu) /* frame + FCS */
 #define RXS_ERROR (1u << 15)
+#define RXS_FILTER_FAIL (1u << 30) /* with MAC_CR_RXALL: not for us */
 /* TX status word */
 #define TXS_ERROR (1u << 15)
 /* TX command A and B */
@@ -197,8 +200,13 @@ int lan9118_init(struct lan9118 *d, const struct lan9118_config *c)
 	r[TX_CFG] = TX_CFG_DUMP;
 	r[FIFO_INT] = 0;          /* RSFL at the first status word */
 	r[TX_CFG] = TX_CFG_TX_ON;
-	/* Not promiscuous: our address and broadcast only. */
-	mac_csr_write(d, MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN | MAC_CR_FDPX);
+	/*
+	 * Not promiscuous: our address and broadcast only.  RXALL passes the
+	 * frames the filter refuses too, marked in their status, so the
+	 * handler counts each one (rx_filtered) instead of the MAC losing
+	 * them silently; they cost FIFO reads, not ring slots.
+	 */
+	mac_csr_write(d, MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN | MAC_CR_FDPX | MAC_CR_RXALL);
 
 	d->port.up = true;
 	r[INT_STS] = INT_ALL;
@@ -225,10 +233,14 @@ static void rx_drain(struct lan9118 *d)
 		uint32_t len = RXS_LEN(st);
 		uint32_t words = (len + RX_OFF + 3u) / 4u;
 		struct eth_slot *s;
+		int bad = eth_port_rx_check_len(len < FCS_LEN ? 0 : len - FCS_LEN);
 
-		if ((st & RXS_ERROR) || len < BOARD_ETH_FRAME_MIN + FCS_LEN ||
-		    len > BOARD_ETH_FRAME_MAX + FCS_LEN) {
-			eth_port_rx_error_isr(&d->port);
+		if (st & RXS_ERROR)
+			bad = ETH_RX_ERROR;
+		else if (bad < 0 && (st & RXS_FILTER_FAIL))
+			bad = ETH_RX_FILTERED;
+		if (bad >= 0) {
+			eth_port_rx_discard_isr(&d->port, (enum eth_rx_discard)bad);
 			rx_discard(r, words);
 			continue;
 		}
@@ -262,7 +274,7 @@ void lan9118_isr(struct lan9118 *d)
 	r[INT_STS] = sts; /* before draining: see the top */
 	eth_port_irq_isr(&d->port);
 	if (sts & (INT_RXE | INT_RXDF))
-		eth_port_rx_error_isr(&d->port);
+		eth_port_rx_overrun_isr(&d->port);
 	if (sts & (INT_TXE | INT_TDFO))
 		eth_port_tx_error_isr(&d->port); /* frame errors come in TX status */
 	rx_drain(d);

@@ -125,10 +125,10 @@ static void rx_drain(struct stellaris_eth *d)
 		uint32_t len = w0 & 0xffffu;
 		uint32_t words = (len + 3u) / 4u;
 		struct eth_slot *s = NULL;
+		int bad = eth_port_rx_check_len(len < RX_EXTRA ? 0 : len - RX_EXTRA);
 
-		if (len < BOARD_ETH_FRAME_MIN + RX_EXTRA ||
-		    len > BOARD_ETH_FRAME_MAX + RX_EXTRA) {
-			eth_port_rx_error_isr(&d->port);
+		if (bad >= 0) {
+			eth_port_rx_discard_isr(&d->port, (enum eth_rx_discard)bad);
 			if (words > RX_WORDS_MAX)
 				words = RX_WORDS_MAX;
 		} else {
@@ -154,7 +154,7 @@ void stellaris_eth_isr(struct stellaris_eth *d)
 	r[RIS] = ris; /* acknowledge before draining: see the top */
 	eth_port_irq_isr(&d->port);
 	if (ris & (INT_FOV | INT_RXER))
-		eth_port_rx_error_isr(&d->port);
+		eth_port_rx_overrun_isr(&d->port);
 	rx_drain(d);
 	if (ris & (INT_TXEMP | INT_TXER)) {
 		d->tx_busy = false;

@@ -22,7 +22,8 @@
  * Beyond the sanitizers, the target aborts on a broken promise: every
  * frame the stack sends must be 14..1514 bytes from our MAC and parse
  * cleanly with our own parsers (valid IPv4 and UDP checksums, an ARP from
- * our address, an echo reply); every input must be counted in rx_frames;
+ * our address, an echo reply); every input must be counted in rx_frames
+ * and in exactly one outcome (net_counters);
  * a socket's semaphore must match its ring; and after time passes every
  * queued frame must be gone (no stuck queue), after draining every ring
  * must be empty.
@@ -56,6 +57,17 @@ static size_t isr_len;
 			abort();                                               \
 		}                                                              \
 	} while (0)
+
+/* The stack's outcome counters summed, from the table `net` prints. */
+static uint32_t outcomes(void)
+{
+	uint32_t sum = 0;
+
+	for (unsigned i = 0; i < net_ncounters; i++)
+		if (net_counters[i].outcome)
+			sum += net_counter_value(&stack.stats, &net_counters[i]);
+	return sum;
+}
 
 static void check_sent(const uint8_t *f, size_t len)
 {
@@ -227,6 +239,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(f);
 			inputs++;
 			CHECK(stack.stats.rx_frames == inputs);
+			/* Each frame in exactly one outcome (net.h), but an echo
+			 * whose reply the interface refused (in tx_errors). */
+			CHECK(outcomes() <= inputs &&
+			      inputs - outcomes() <= stack.stats.tx_errors);
 			used = len;
 		} else if (op < 0xc0) {
 			kt_host_tick((kt_tick_t)(op & 0x3fu) * 16u);

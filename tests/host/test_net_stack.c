@@ -557,6 +557,155 @@ static void interface_errors_are_counted(void **state)
 	assert_int_equal(stack.stats.tx_frames, 1);
 }
 
+/* ---- ARP spoofing: what the cache refuses --------------------------------------- */
+
+static const uint8_t mac_fake[6] = { 0x02, 0xde, 0xad, 0xbe, 0xef, 0x01 };
+
+/* The MAC the cache holds for ip, or all zero when it holds none. */
+static const uint8_t *cached(uint32_t ip)
+{
+	static uint8_t mac[6];
+
+	if (net_arp_lookup(&stack.arp, ip, kt_now(), mac) != 0)
+		memset(mac, 0, 6);
+	return mac;
+}
+
+/* The gateway learned the honest way: we asked (a datagram waits), it answered. */
+static void resolve_gateway(void)
+{
+	uint8_t f[NET_FRAME_MAX];
+	size_t n;
+
+	assert_int_equal(net_udp_sendto(&sock[0], NET_IP4(8, 8, 8, 8), 53, "q", 1, 0), 1);
+	check_arp_request(nsent - 1, IP_GW);
+	n = arp_frame(f, NET_ARP_REPLY, mac_us, mac_gw, IP_GW, mac_us, IP_US);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	check_udp_sent(nsent - 1, mac_gw, NET_IP4(8, 8, 8, 8), 7, 53, "q", 1);
+	assert_memory_equal(cached(IP_GW), mac_gw, 6);
+}
+
+static void unsolicited_reply_is_refused_when_not_cached(void **state)
+{
+	static const uint8_t zero[6];
+	uint8_t f[NET_FRAME_MAX];
+	size_t n;
+	(void)state;
+	assert_int_equal(net_udp_bind(&stack, &sock[0], 7, slots[0], 2), 0);
+	/* "The gateway is at 02:de:ad:be:ef:01", to us, nobody asked. */
+	n = arp_frame(f, NET_ARP_REPLY, mac_us, mac_fake, IP_GW, mac_us, IP_US);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_memory_equal(cached(IP_GW), zero, 6);
+	assert_int_equal(stack.stats.arp_unsolicited, 1);
+	assert_int_equal(stack.stats.arp_rx, 1);
+	/* Broadcast, as a gratuitous reply: refused too. */
+	n = arp_frame(f, NET_ARP_REPLY, net_mac_broadcast, mac_fake, IP_GW,
+		      net_mac_broadcast, IP_GW);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_memory_equal(cached(IP_GW), zero, 6);
+	assert_int_equal(stack.stats.arp_unsolicited, 2);
+	assert_int_equal(nsent, 0);
+	/* So the next datagram off-link asks first and goes to the real one. */
+	resolve_gateway();
+	for (unsigned i = 0; i < nsent; i++)
+		assert_memory_not_equal(sent[i], mac_fake, 6);
+}
+
+static void unsolicited_reply_is_refused_when_cached(void **state)
+{
+	uint8_t f[NET_FRAME_MAX];
+	size_t n;
+	(void)state;
+	assert_int_equal(net_udp_bind(&stack, &sock[0], 7, slots[0], 2), 0);
+	resolve_gateway();
+	/* Reply to us, broadcast reply, gratuitous request, and a request to
+	 * us in the gateway's name from the forger's MAC: none moves it. */
+	n = arp_frame(f, NET_ARP_REPLY, mac_us, mac_fake, IP_GW, mac_us, IP_US);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	n = arp_frame(f, NET_ARP_REPLY, net_mac_broadcast, mac_fake, IP_GW,
+		      net_mac_broadcast, IP_GW);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	n = arp_frame(f, NET_ARP_REQUEST, net_mac_broadcast, mac_fake, IP_GW,
+		      net_mac_broadcast, IP_GW);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_memory_equal(cached(IP_GW), mac_gw, 6);
+	nsent = 0;
+	n = arp_frame(f, NET_ARP_REQUEST, net_mac_broadcast, mac_fake, IP_GW,
+		      net_mac_broadcast, IP_US);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_int_equal(nsent, 1); /* answered (to the asker), not believed */
+	assert_memory_equal(sent[0], mac_fake, 6);
+	assert_memory_equal(cached(IP_GW), mac_gw, 6);
+	assert_int_equal(stack.stats.arp_unsolicited, 4);
+	/* ARP between other hosts about a cached address: not counted, no change. */
+	n = arp_frame(f, NET_ARP_REQUEST, net_mac_broadcast, mac_gw, IP_GW,
+		      net_mac_broadcast, IP_C);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_int_equal(stack.stats.arp_unsolicited, 4);
+
+	/* The poisoned MAC is never used: a datagram to the Internet and
+	 * the echo of one that came from it both go to the gateway. */
+	nsent = 0;
+	assert_int_equal(net_udp_sendto(&sock[0], NET_IP4(8, 8, 8, 8), 53, "x", 1, 0), 1);
+	check_udp_sent(0, mac_gw, NET_IP4(8, 8, 8, 8), 7, 53, "x", 1);
+	n = udp_frame(f, NET_IP4(198, 51, 100, 7), IP_US, 4444, 7, "far", 3);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_int_equal(net_udp_recv(&sock[0], got[0].data, sizeof(got[0].data),
+				      &got[0].ip, &got[0].port, 0), 3);
+	assert_int_equal(net_udp_sendto(&sock[0], got[0].ip, got[0].port, "far", 3, 0), 3);
+	check_udp_sent(1, mac_gw, NET_IP4(198, 51, 100, 7), 7, 4444, "far", 3);
+	assert_int_equal(nsent, 2);
+}
+
+static void reply_to_our_request_is_accepted(void **state)
+{
+	uint8_t f[NET_FRAME_MAX];
+	size_t n;
+	(void)state;
+	assert_int_equal(net_udp_bind(&stack, &sock[0], 7, slots[0], 2), 0);
+	assert_int_equal(net_udp_sendto(&sock[0], IP_B, 4000, "hi", 2, 0), 2);
+	check_arp_request(0, IP_B);
+	/* An answer about B addressed to another host is not ours. */
+	n = arp_frame(f, NET_ARP_REPLY, mac_us, mac_b, IP_B, mac_gw, IP_C);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_int_equal(nsent, 1);
+	assert_int_equal(stack.stats.arp_unsolicited, 1);
+	/* The answer to our request: learned, and the datagram leaves. */
+	n = arp_frame(f, NET_ARP_REPLY, mac_us, mac_b, IP_B, mac_us, IP_US);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_memory_equal(cached(IP_B), mac_b, 6);
+	check_udp_sent(1, mac_b, IP_B, 7, 4000, "hi", 2);
+	assert_int_equal(stack.stats.arp_unsolicited, 1);
+	/* A second copy of the answer comes after nothing waits: refused. */
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_int_equal(stack.stats.arp_unsolicited, 2);
+	assert_int_equal(nsent, 2);
+}
+
+static void peer_request_creates_and_refreshes(void **state)
+{
+	static const uint8_t zero[6];
+	uint8_t f[NET_FRAME_MAX];
+	kt_tick_t ttl = NET_ARP_TTL_S * HZ;
+	size_t n = arp_frame(f, NET_ARP_REQUEST, net_mac_broadcast, mac_b, IP_B,
+			     zero, IP_US);
+	(void)state;
+	assert_int_equal(net_input(&stack, f, n), 0);
+	assert_memory_equal(cached(IP_B), mac_b, 6);
+	/* Asked again just before expiry: it lives another TTL from now. */
+	kt_host_tick(ttl - 1);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	kt_host_tick(ttl - 1);
+	assert_memory_equal(cached(IP_B), mac_b, 6);
+	/* B's broadcasts to others do not refresh it: it expires on time. */
+	n = arp_frame(f, NET_ARP_REQUEST, net_mac_broadcast, mac_b, IP_B, zero, IP_C);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	kt_host_tick(1);
+	assert_memory_equal(cached(IP_B), zero, 6);
+	assert_int_equal(stack.stats.arp_unsolicited, 0);
+	assert_int_equal(stack.stats.arp_replies_sent, 2);
+}
+
 /* ---- bad frames --------------------------------------------------------------------- */
 
 static void refresh_ip_csum(uint8_t *f)
@@ -717,6 +866,10 @@ int main(void)
 		NET_TEST(arp_request_for_us_is_answered),
 		NET_TEST(arp_for_others_learns_nothing_new),
 		NET_TEST(arp_flood_keeps_cache_bounded),
+		NET_TEST(unsolicited_reply_is_refused_when_not_cached),
+		NET_TEST(unsolicited_reply_is_refused_when_cached),
+		NET_TEST(reply_to_our_request_is_accepted),
+		NET_TEST(peer_request_creates_and_refreshes),
 		NET_TEST(ping_is_answered),
 		NET_TEST(sockets_each_get_their_own),
 		NET_TEST(full_ring_drops_then_recovers),

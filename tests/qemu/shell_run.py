@@ -15,7 +15,7 @@ the shell keeps working; kill worker-b cancels the consumer and the next
 ps no longer lists it.  The second session starts the same image halted
 (-S) under gdb-multiarch -batch with tools/kettle_ps_gdb.py, runs it to
 the soft timer's fourth expiry and checks kt-ps lists every task with the
-same header as ps.  Each check prints PASS/FAIL; the last line is
+same header as ps, and kt-net shows the network counters.  Each check prints PASS/FAIL; the last line is
 "shell-test: N passed, N failed" and the exit status is the failures.
 """
 
@@ -267,9 +267,10 @@ def gdb_session(args):
         p = subprocess.run(
             ["gdb-multiarch", "-nx", "-batch", args.elf,
              "-x", os.path.join(ROOT, "tools", "kettle_ps_gdb.py"),
+             "-x", os.path.join(ROOT, "tools", "kettle_net_gdb.py"),
              "-ex", "target remote 127.0.0.1:%d" % port,
              "-ex", "break blink_fn", "-ex", "ignore 1 3",
-             "-ex", "continue", "-ex", "kt-ps"],
+             "-ex", "continue", "-ex", "kt-ps", "-ex", "kt-net"],
             capture_output=True, timeout=60)
         out = p.stdout + p.stderr
     except subprocess.TimeoutExpired as e:
@@ -289,6 +290,11 @@ def gdb_session(args):
     check(used is not None and 0 < int(used.group(1)) < int(used.group(2)),
           "kt-ps reads the stack's high-water mark", out)
     check(80.0 <= cpu_sum(out) <= 101.0, "kt-ps: CPU shares add up", out)
+    groups = re.findall(rb"^(?:eth|net) \w+:", out, re.M)
+    check(all(g in groups for g in (b"eth rx:", b"eth tx:", b"net rx:", b"net arp:",
+                                    b"net ip:", b"net icmp:", b"net udp:", b"net tx:"))
+          and re.search(rb"^net arp: rx \d+, bad \d+, unsolicited \d+", out, re.M),
+          "kt-net shows the driver's and the stack's counters", out)
 
 
 def main():

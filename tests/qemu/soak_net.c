@@ -274,7 +274,8 @@ static uint32_t reached(void)
 	struct board_eth_stats st;
 
 	board_eth_stats(&st);
-	return st.rx_frames + st.rx_dropped + st.rx_errors;
+	return st.rx_frames + st.rx_dropped + st.rx_errors + st.rx_runt +
+	       st.rx_oversize + st.rx_filtered;
 }
 
 static void ack(uint32_t flags, uint32_t frames)
