@@ -152,7 +152,7 @@ int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
  * for a timeout other than KT_NOWAIT outside a task (on the scheduler, in
  * an interrupt handler).  0 otherwise.
  */
-static inline int kt_wait_args(kt_tick_t timeout);
+int kt_wait_args(kt_tick_t timeout);
 int kt_block_check(kt_tick_t timeout);
 int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj);
 /*
@@ -206,16 +206,6 @@ static inline __attribute__((always_inline)) void kt_drain_pending(void)
 {
 	if (*(struct kt_work *volatile *)&kt_k.done_head != NULL)
 		kt_drain();
-}
-
-static inline __attribute__((always_inline)) int kt_wait_args(kt_tick_t timeout)
-{
-	/* timeout + 1 wraps KT_FOREVER to 0; the rest over it are bad */
-	if (timeout + 1u > KT_DELAY_MAX + 1u)
-		return -EINVAL;
-	if (timeout != KT_NOWAIT && (kt_k.cur == &kt_k.sched || port_in_isr()))
-		return -EPERM;
-	return 0;
 }
 
 /* kt_k.waker when the running task wakes others itself (traces). */

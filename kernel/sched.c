@@ -168,6 +168,16 @@ static void block_timeout(void *arg)
 	kt_abort(arg, -ETIMEDOUT);
 }
 
+int kt_wait_args(kt_tick_t timeout)
+{
+	/* timeout + 1 wraps KT_FOREVER to 0; the rest over it are bad */
+	if (timeout + 1u > KT_DELAY_MAX + 1u)
+		return -EINVAL;
+	if (timeout != KT_NOWAIT && (kt_k.cur == &kt_k.sched || port_in_isr()))
+		return -EPERM;
+	return 0;
+}
+
 int kt_block_check(kt_tick_t timeout)
 {
 	struct kt_task *cur = kt_k.cur;
@@ -487,15 +497,7 @@ static inline void account(kt_tick_t n)
  */
 void kt_tick_isr(void)
 {
-	/* The only writer of both words: plain stores are enough. */
-	kt_tick_t t = kt_k.ticks + 1;
-
-	kt_k.ticks = t;
-	if (t == 0)
-		kt_k.ticks_hi = kt_k.ticks_hi + 1;
-	account(1);
-	if (!kt_tick_before(t, kt_k.next_due))
-		kt_kick();
+	kt_tick_announce(1);
 }
 
 void kt_tick_announce(kt_tick_t n)

@@ -18,11 +18,13 @@
  * no lateness at any level.  A timer fires late only when the scheduler
  * processes a tick late (a task kept the CPU), never early.
  *
- * Costs: add and delete O(1); finding the next tick with work,
- * kt_wheel_next(), O(levels) with the per-level occupancy bitmaps; so
- * kt_wheel_advance() jumps from one such tick to the next, however far
- * apart (tickless idle advances by the whole sleep in one call), and its
- * cost is the timers that fire or cascade plus O(levels) per jump.
+ * Costs: add and delete O(1); a lower bound of the next tick with work,
+ * kt_wheel_soon(), O(levels) with the per-level occupancy bitmaps: the
+ * next occupied level-0 slot or the lowest occupied level's next
+ * boundary.  So kt_wheel_advance() jumps from one such tick to the next,
+ * however far apart (tickless idle advances by the whole sleep in one
+ * call), and its cost is the timers that fire or cascade plus O(levels)
+ * per jump, at most 32 jumps a level between cascades.
  *
  * Timers with the same expiry tick fire in an unspecified but deterministic
  * order.  The wheel is thread-mode only; the tick interrupt only counts.
@@ -141,69 +143,31 @@ static inline uint32_t ror32(uint32_t x, unsigned n)
 }
 
 /*
- * Ticks from now to the first tick at which level l (>= 1) cascades an
- * occupied slot, or 0 when it has none.  Slot s cascades when the
- * level's index becomes s with every lower level at 0.  Level 6 has only
- * 4 positions in 32-bit time (bits 30-31).
+ * With nothing in the rest of level 0's rotation, the lowest occupied
+ * level l has no work before its next boundary (a multiple of 2^(5l),
+ * where its slots cascade; the higher levels' boundaries are multiples of
+ * it), and the levels below it none at all: a lower bound of the next
+ * tick with work, never 0 unless something is due.  O(levels) and no
+ * division or search: kt_wheel_advance() jumps boundary by boundary
+ * (at most 32 jumps a level before a slot cascades), the tick's next kick
+ * is at the same place.
  */
-static kt_tick_t cascade_distance(const struct kt_wheel *w, unsigned l)
-{
-	unsigned shift = l * KT_WHEEL_BITS;
-	uint32_t occ = w->occupied[l], cur = w->now >> shift, k;
-
-	if (occ == 0)
-		return 0;
-	if (shift + KT_WHEEL_BITS > 32) {
-		uint32_t span = 1u << (32u - shift), mask = span - 1u;
-
-		/* Rotate within the level's few positions. */
-		k = 1;
-		while (!(occ & (1u << ((cur + k) & mask))))
-			k++;
-	} else {
-		k = (uint32_t)ctz32(ror32(occ, (cur + 1u) & 31u)) + 1u;
-	}
-	return ((cur + k) << shift) - w->now;
-}
-
-kt_tick_t kt_wheel_next(const struct kt_wheel *w)
-{
-	uint32_t i0 = w->now & (KT_WHEEL_SLOTS - 1);
-	uint32_t occ = w->occupied[0];
-	uint32_t ahead = i0 == 31u ? 0 : occ >> (i0 + 1u);
-	kt_tick_t best = KT_FOREVER;
-
-	if (w->due.first != NULL)
-		return 0;
-	/* The common case first: a level-0 slot before the next boundary. */
-	if (ahead != 0)
-		return ctz32(ahead) + 1u;
-	/* Level-0 slots in the next rotation, then every level's cascade. */
-	occ &= i0 == 31u ? 0xffffffffu : (2u << i0) - 1u;
-	if (occ != 0)
-		best = (KT_WHEEL_SLOTS - i0) + ctz32(occ);
-	for (unsigned l = 1; l < KT_WHEEL_LEVELS; l++) {
-		kt_tick_t d = cascade_distance(w, l);
-
-		if (d != 0 && d < best)
-			best = d;
-	}
-	return best;
-}
-
 kt_tick_t kt_wheel_soon(const struct kt_wheel *w)
 {
 	uint32_t i0 = w->now & (KT_WHEEL_SLOTS - 1);
 	uint32_t ahead = i0 == 31u ? 0 : w->occupied[0] >> (i0 + 1u);
-	uint32_t any = 0;
+	unsigned l = 0;
+	kt_tick_t span;
 
 	if (w->due.first != NULL)
 		return 0;
 	if (ahead != 0)
 		return ctz32(ahead) + 1u;
-	for (unsigned l = 0; l < KT_WHEEL_LEVELS; l++)
-		any |= w->occupied[l];
-	return any != 0 ? KT_WHEEL_SLOTS - i0 : KT_FOREVER;
+	while (w->occupied[l] == 0)
+		if (++l == KT_WHEEL_LEVELS)
+			return KT_FOREVER;
+	span = (kt_tick_t)1 << (l != 0 ? l * KT_WHEEL_BITS : KT_WHEEL_BITS);
+	return span - (w->now & (span - 1u));
 }
 
 /*
@@ -212,8 +176,7 @@ kt_tick_t kt_wheel_soon(const struct kt_wheel *w)
  * level the timers of the first occupied slot after the level's index
  * expire before those of the level's other slots (a level's timers are 1
  * to 32 of its slots ahead of now, 1 to 4 on level 6), so only that slot
- * is looked into, on each occupied level.  Not cascade_distance(): a
- * second caller would take it out of line, a call a level on every tick.
+ * is looked into, on each occupied level.
  */
 kt_tick_t kt_wheel_next_expiry(const struct kt_wheel *w)
 {
@@ -244,8 +207,8 @@ void kt_wheel_advance(struct kt_wheel *w, kt_tick_t to,
 	if (w->due.first != NULL)
 		fire(&w->due, expire);
 	while (w->now != to) {
-		/* Jump straight to the next tick with work: O(levels). */
-		kt_tick_t d = kt_wheel_next(w), left = to - w->now;
+		/* Jump to the next tick that may have work. */
+		kt_tick_t d = kt_wheel_soon(w), left = to - w->now;
 		uint32_t idx;
 
 		if (d > left) {

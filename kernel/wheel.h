@@ -53,24 +53,18 @@ void kt_wheel_del(struct kt_wheel *w, struct kt_timer *t);
 void kt_wheel_advance(struct kt_wheel *w, kt_tick_t to,
 		      void (*expire)(struct kt_timer *t));
 /*
- * Ticks from w->now to the next tick at which the wheel has work (a timer
- * fires or a slot cascades): 0 when something is due already, KT_FOREVER
- * when the wheel is empty.  Never later than the first expiry, so sleeping
- * that long (tickless idle) never makes a timer late.  O(levels).
- */
-kt_tick_t kt_wheel_next(const struct kt_wheel *w);
-
-/*
- * A cheap lower bound of kt_wheel_next(), for the tick's next kick after
- * the scheduler advanced the wheel: exact when a level-0 slot before the
- * level's wrap is occupied, else the wrap, where a cascade may come
- * (KT_FOREVER for an empty wheel).  O(1): no cascade distances.
+ * A lower bound of the ticks from w->now to the next tick at which the
+ * wheel has work (a timer fires or a slot cascades): exact for a level-0
+ * slot before the level's wrap, else the lowest occupied level's next
+ * boundary; 0 when something is due already, KT_FOREVER when the wheel is
+ * empty.  Never later than the first expiry.  O(levels).  Where the
+ * tick's next kick goes, and kt_wheel_advance()'s jumps.
  */
 kt_tick_t kt_wheel_soon(const struct kt_wheel *w);
 
 /*
  * Ticks from w->now to the first expiry (tickless idle's budget): as
- * kt_wheel_next(), but exact, past the cascades before it.  O(levels) plus
+ * kt_wheel_soon(), but exact, past the cascades before it.  O(levels) plus
  * the timers of each level's first occupied slot.
  */
 kt_tick_t kt_wheel_next_expiry(const struct kt_wheel *w);

@@ -89,13 +89,13 @@ static void delete_clears_occupancy(void **state)
 	assert_int_equal(fired, 0);
 }
 
-/* The next tick with work, found from the bitmaps at every level. */
+/* A bound of the next tick with work, from the bitmaps at every level. */
 static void next_tick_with_work(void **state)
 {
 	struct kt_timer t;
 	(void)state;
 	kt_wheel_init(&wheel, 1000);
-	assert_int_equal(kt_wheel_next(&wheel), KT_FOREVER);
+	assert_int_equal(kt_wheel_soon(&wheel), KT_FOREVER);
 	assert_int_equal(kt_wheel_next_expiry(&wheel), KT_FOREVER);
 	kt_timer_init(&t, NULL, NULL);
 	for (unsigned level = 0; level < KT_WHEEL_LEVELS; level++) {
@@ -105,8 +105,8 @@ static void next_tick_with_work(void **state)
 		kt_wheel_init(&wheel, 0xfffff000u);
 		t.expires = wheel.now + delay;
 		kt_wheel_add(&wheel, &t);
-		d = kt_wheel_next(&wheel);
-		/* Level 0 answers exactly; higher levels with their cascade. */
+		d = kt_wheel_soon(&wheel);
+		/* Level 0 answers exactly; higher levels with their boundary. */
 		assert_true(d >= 1 && d <= delay);
 		if (level == 0)
 			assert_int_equal(d, delay);
@@ -118,11 +118,11 @@ static void next_tick_with_work(void **state)
 		kt_wheel_advance(&wheel, t.expires, expect_exact);
 		assert_int_equal(fired, 1);
 		assert_false(fired_late_or_early);
-		assert_int_equal(kt_wheel_next(&wheel), KT_FOREVER);
+		assert_int_equal(kt_wheel_soon(&wheel), KT_FOREVER);
 	}
 	t.expires = wheel.now; /* due at once */
 	kt_wheel_add(&wheel, &t);
-	assert_int_equal(kt_wheel_next(&wheel), 0);
+	assert_int_equal(kt_wheel_soon(&wheel), 0);
 	assert_int_equal(kt_wheel_next_expiry(&wheel), 0);
 }
 
@@ -221,11 +221,11 @@ static void run_model(uint64_t seed, kt_tick_t start, unsigned long ops)
 
 			if (rnd() % 50000 == 0)
 				step = rnd() & 0x3ffffff; /* a long quiet stretch */
-			/* kt_wheel_next is never later than the first expiry. */
+			/* kt_wheel_soon is never later than the first expiry. */
 			for (unsigned k = 0; k < MODEL_TIMERS; k++)
 				if (m_active[k] && m_expires[k] - from < first)
 					first = m_expires[k] - from;
-			if (kt_wheel_next(&wheel) > first || kt_wheel_next(&wheel) == 0)
+			if (kt_wheel_soon(&wheel) > first || kt_wheel_soon(&wheel) == 0)
 				model_errors++;
 			/* kt_wheel_next_expiry is the first expiry, exactly. */
 			if (kt_wheel_next_expiry(&wheel) != first)
