@@ -2,13 +2,17 @@
  * The demo's network: on a board with Ethernet it answers ping and runs a
  * UDP echo service on port 7, next to the demo's other tasks.
  *
- * Two tasks: the stack's receive task ("net"), which answers ARP and ping
- * itself, and "udp-echo", which owns the socket on port 7 and sends every
- * datagram back to where it came from.  Both block while nothing comes;
- * the Ethernet receive interrupt wakes them.  The address defaults to
- * QEMU's user networking (10.0.2.15/24, gateway 10.0.2.2); the console's
- * "ip" command changes it (the network tests put the demo on a TAP link
- * that way), and "net" shows the counters.  On a board without Ethernet
+ * Three tasks: the stack's receive task ("net"), which answers ARP and
+ * ping itself, "udp-echo", which owns the socket on port 7 and sends
+ * every datagram back to where it came from, and "dhcp", the DHCP client
+ * (net/dhcp.h), which gets the address.  All block while nothing comes;
+ * the Ethernet receive interrupt wakes them.  QEMU's user networking
+ * answers DHCP with 10.0.2.15/24, gateway 10.0.2.2; with no server the
+ * client falls back to that same address after DEMO_DHCP_TRIES
+ * DISCOVERs (4 s, then 8 s apart: RFC 2131's back-off).  The console's
+ * "ip" command stops the client and sets an address by hand (the network
+ * tests put the demo on a TAP link that way), and "net" shows the
+ * counters.  On a board without Ethernet
  * BOARD_HAS_ETH is 0 and all of this, buffers included, compiles away.
  */
 #include <stdio.h>
@@ -17,6 +21,7 @@
 #include "board.h"
 #include "board_eth.h"
 #include "demo.h"
+#include "dhcp.h"
 #include "net.h"
 
 #define STACK 2048
@@ -24,6 +29,10 @@
 #define DEFAULT_IP NET_IP4(10, 0, 2, 15)
 #define DEFAULT_MASK NET_IP4(255, 255, 255, 0)
 #define DEFAULT_GW NET_IP4(10, 0, 2, 2)
+#ifndef DEMO_DHCP_TRIES
+#define DEMO_DHCP_TRIES 2
+#endif
+#define DHCP_STACK 1536
 
 static struct net_stack stack;
 static struct kt_task net_task, udp_echo_task;
@@ -31,6 +40,9 @@ static uint8_t net_task_stack[STACK], udp_echo_stack[STACK];
 static struct net_udp_socket echo_sock;
 static struct net_udp_slot echo_slots[4];
 static bool up;
+static struct net_dhcp dhcp;
+static struct kt_task dhcp_task;
+static uint8_t dhcp_stack[DHCP_STACK];
 
 static int udp_echo(void *arg)
 {
@@ -61,8 +73,53 @@ static void show_addr(void)
 	       c.mac[3], c.mac[4], c.mac[5]);
 }
 
+/* The client's news, on its task. */
+static void dhcp_changed(const struct net_dhcp *c, void *arg)
+{
+	char ip[16], srv[16];
+	(void)arg;
+
+	switch (net_dhcp_state(c)) {
+	case NET_DHCP_BOUND:
+		printf("net: dhcp: bound %s from %s, lease %lu s\n",
+		       net_ip_format(c->ip, ip), net_ip_format(c->server, srv),
+		       (unsigned long)c->lease_s);
+		break;
+	case NET_DHCP_FALLBACK:
+		printf("net: dhcp: no server answered; static address\n");
+		break;
+	default:
+		printf("net: dhcp: lease lost (%s)\n", c->stats.naks ? "NAK" : "expired");
+		break;
+	}
+	show_addr();
+}
+
+static void show_dhcp(void)
+{
+	const struct net_dhcp_stats *d = &dhcp.stats;
+
+	printf("dhcp: %s, lease %lu s left; %lu discovers, %lu requests, "
+	       "%lu offers, %lu acks, %lu naks; dropped: %lu malformed, "
+	       "%lu wrong xid, %lu unexpected, %lu bad offers\n",
+	       kt_task_cancelled(&dhcp_task) ? "stopped" : net_dhcp_state_name(dhcp.state),
+	       (unsigned long)net_dhcp_lease_left(&dhcp), (unsigned long)d->discovers,
+	       (unsigned long)d->requests, (unsigned long)d->offers,
+	       (unsigned long)d->acks, (unsigned long)d->naks,
+	       (unsigned long)(d->malformed + d->oversize),
+	       (unsigned long)(d->wrong_xid + d->wrong_chaddr),
+	       (unsigned long)d->unexpected, (unsigned long)d->bad_offer);
+}
+
 void demo_net_start(void)
 {
+	const struct net_dhcp_config dcfg = {
+		.fallback_ip = DEFAULT_IP,
+		.fallback_mask = DEFAULT_MASK,
+		.fallback_gw = DEFAULT_GW,
+		.fallback_after = DEMO_DHCP_TRIES,
+		.changed = dhcp_changed,
+	};
 	const struct net_if nif = { board_eth_send, board_eth_recv };
 	struct net_config cfg = {
 		.ip = DEFAULT_IP,
@@ -79,14 +136,17 @@ void demo_net_start(void)
 	board_eth_mac(cfg.mac);
 	if (net_init(&stack, &cfg, &nif) != 0 ||
 	    net_udp_bind(&stack, &echo_sock, ECHO_PORT, echo_slots, 4) != 0 ||
+	    net_dhcp_init(&dhcp, &stack, &dcfg) != 0 ||
 	    net_start(&stack, &net_task, net_task_stack, STACK, 5) != 0 ||
+	    kt_task_spawn(&dhcp_task, "dhcp", net_dhcp_task, &dhcp, dhcp_stack,
+			  DHCP_STACK, 4) != 0 ||
 	    kt_task_spawn(&udp_echo_task, "udp-echo", udp_echo, NULL,
 			  udp_echo_stack, STACK, 4) != 0) {
 		printf("net: could not start the stack\n");
 		return;
 	}
 	up = true;
-	show_addr();
+	printf("net: asking DHCP for an address (10.0.2.15 if no server answers)\n");
 	printf("net: answers ping; UDP echo on port %u.  Under `make run` QEMU\n"
 	       "     forwards a host UDP port to it (the port make printed):\n"
 	       "     nc -u 127.0.0.1 <port>.  Ping needs a TAP link (README,\n"
@@ -129,6 +189,9 @@ static void set_addr(const char *arg)
 		printf("usage: ip A.B.C.D[/N] [GATEWAY]\n");
 		return;
 	}
+	/* By hand wins: the DHCP client must not change it later. */
+	if (kt_task_cancel(&dhcp_task) == 0)
+		kt_task_join(&dhcp_task, NULL, KT_TICK_HZ / 10);
 	net_set_addr(&stack, ip, mask, gw);
 	show_addr();
 }
@@ -211,8 +274,10 @@ bool demo_net_command(const char *line)
 	if (!BOARD_HAS_ETH)
 		return false; /* and the linker drops what follows */
 	if (strcmp(line, "net") == 0) {
-		if (up)
+		if (up) {
 			show_counters();
+			show_dhcp();
+		}
 		else
 			printf("net: not running\n");
 		return true;

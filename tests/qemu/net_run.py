@@ -7,7 +7,8 @@
 Three tests, each against a peer we did not write:
 
   udp-user  The demo image on QEMU's user networking (slirp) with a
-            forwarded host UDP port.  This script, through the host's own
+            forwarded host UDP port.  Its DHCP client must first get
+            10.0.2.15 and the gateway from slirp's DHCP server.  This script, through the host's own
             socket stack, sends every size from 1 to 1472 bytes once
             (1472 datagrams, shuffled, random contents) to the demo's echo
             service on port 7 and requires each back byte-exact, one at a
@@ -28,6 +29,11 @@ Three tests, each against a peer we did not write:
             holds; the counters the demo's `net` prints must account for
             every frame sent, each once (driver), every frame the stack
             took once by outcome, and every unasked ARP reply refused.
+  dhcp-fallback  The demo on a link with no one else on it (a socket
+            netdev nobody connects to): its DHCP client must give up after
+            its DISCOVERs (about 12 s of RFC 2131 back-off) and take the
+            static 10.0.2.15.  It boots first and is checked last, so its
+            wait overlaps the other tests.
   pair      Two boards on one link (QEMU socket netdev, distinct MACs),
             each running tests/qemu/net_pair.c: UDP both ways at once,
             every datagram echoed byte-exact by the other board.
@@ -143,6 +149,11 @@ def test_udp_user(args):
     try:
         if not board.wait_for(rb"net: answers ping", 15):
             return "FAIL", "no network banner", shown(board)
+        if not board.wait_for(rb"net: dhcp: bound 10\.0\.2\.15 from 10\.0\.2\.2", 15):
+            return "FAIL", "no lease from slirp's DHCP server", shown(board)
+        if not board.wait_for(rb"net: 10\.0\.2\.15 netmask 255\.255\.255\.0 "
+                              rb"gateway 10\.0\.2\.2", 5):
+            return "FAIL", "the lease's address is not the stack's", shown(board)
         rng = random.Random(args.seed)
         sizes = list(range(1, 1473))
         rng.shuffle(sizes)
@@ -167,6 +178,9 @@ def test_udp_user(args):
         m = board.wait_for(rb"net udp: rx (\d+),[^\n]* tx (\d+)", 5, mark)
         if not m or int(m.group(1)) < len(sizes) or int(m.group(2)) < len(sizes):
             return "FAIL", "the demo's counters do not show the datagrams", shown(board)
+        if not board.wait_for(rb"dhcp: bound, lease \d+ s left; 1 discovers, "
+                              rb"1 requests, 1 offers, 1 acks", 5, mark):
+            return "FAIL", "the DHCP counters are not one clean exchange", shown(board)
         board.send("exit")
         rc = board.wait_exit(5)
         if rc != 0:
@@ -175,6 +189,31 @@ def test_udp_user(args):
             "(%.0f round trips/s); demo counted %s in, %s out" % (
                 len(sizes), took, len(sizes) / took, m.group(1).decode(),
                 m.group(2).decode()), shown(board)
+    finally:
+        board.stop()
+
+
+# ---- dhcp-fallback --------------------------------------------------------------
+
+def start_dhcp_fallback(args):
+    port = free_port(socket.SOCK_STREAM)
+    return Board(args.machine, args.demo,
+                 ["-nic", "socket,listen=127.0.0.1:%d" % port])
+
+
+def test_dhcp_fallback(args, board):
+    try:
+        if not board.wait_for(rb"net: dhcp: no server answered; static address\n"
+                              rb"net: 10\.0\.2\.15 netmask 255\.255\.255\.0", 30):
+            return "FAIL", "no fallback to the static address", shown(board)
+        mark = len(board.text())
+        board.send("net")
+        if not board.wait_for(rb"dhcp: fallback, lease 0 s left; 2 discovers, 0 requests",
+                              5, mark):
+            return "FAIL", "the DHCP counters do not show 2 unanswered DISCOVERs", \
+                shown(board)
+        return "PASS", "no DHCP server: 2 DISCOVERs, then the static 10.0.2.15", \
+            shown(board)
     finally:
         board.stop()
 
@@ -502,7 +541,8 @@ def main():
     ap.add_argument("--demo", required=True, help="the demo image")
     ap.add_argument("--pair", action="append", default=[],
                     help="net_pair image[:machine]; once or twice")
-    ap.add_argument("--only", choices=("udp-user", "tap", "pair", "hostile"), action="append",
+    ap.add_argument("--only", choices=("udp-user", "tap", "pair", "hostile", "dhcp-fallback"),
+                    action="append",
                     help="run only these tests")
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--udp-wait", type=float, default=2.0,
@@ -516,6 +556,10 @@ def main():
     tests = [("udp-user", test_udp_user), ("tap", test_tap), ("hostile", test_hostile)]
     if args.pair:
         tests.append(("pair", test_pair))
+    fallback = None
+    if not args.only or "dhcp-fallback" in args.only:
+        fallback = start_dhcp_fallback(args)
+        tests.append(("dhcp-fallback", lambda a: test_dhcp_fallback(a, fallback)))
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     for name, fn in tests:
         if args.only and name not in args.only:
