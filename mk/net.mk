@@ -151,3 +151,19 @@ net-test-on-%:
 	$(Q)$(MAKE) --no-print-directory BOARD=$* net-test
 
 TEST_TARGETS += fuzz-test net-test net-test-boards
+
+# ---- the status page's HTTP parser under libFuzzer (apps/demo/http.c) ----
+FUZZ_HTTP_BIN := $(FUZZ_DIR)/fuzz_http
+$(FUZZ_HTTP_BIN): tests/fuzz/fuzz_http.c apps/demo/http.c apps/demo/http.h | deps-fuzz
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CLANG   $@ (libFuzzer+asan+ubsan)"
+	$(Q)clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_http.c -o $@
+.PHONY: fuzz-http
+fuzz-http: $(FUZZ_HTTP_BIN)
+	@mkdir -p $(FUZZ_DIR)/http-corpus
+	$(Q)cd $(FUZZ_DIR) && ./fuzz_http -seed=1 -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		-max_len=2048 -print_final_stats=1 http-corpus 2>fuzz_http.log || \
+		{ tail -n 60 fuzz_http.log; echo "fuzz-http: FAILED (log: $(FUZZ_DIR)/fuzz_http.log)"; exit 1; }
+	@grep -E '^(stat::number_of_executed_units|stat::new_units_added)' $(FUZZ_DIR)/fuzz_http.log | \
+		sed 's/^/fuzz-http: /'
+fuzz-test: fuzz-http
