@@ -150,9 +150,18 @@ int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
  * object, so that a misuse fails the first time and not only under load:
  * -EINVAL for a timeout over KT_DELAY_MAX other than KT_FOREVER; -EPERM
  * for a timeout other than KT_NOWAIT outside a task (on the scheduler, in
- * an interrupt handler).  0 otherwise.
+ * an interrupt handler).  0 otherwise.  Inline: it is on every such
+ * call's fast path.
  */
-int kt_wait_args(kt_tick_t timeout);
+static inline int kt_wait_args(kt_tick_t timeout)
+{
+	/* timeout + 1 wraps KT_FOREVER to 0; the rest over it are bad */
+	if (timeout + 1u > KT_DELAY_MAX + 1u)
+		return -EINVAL;
+	if (timeout != KT_NOWAIT && (kt_k.cur == &kt_k.sched || port_in_isr()))
+		return -EPERM;
+	return 0;
+}
 int kt_block_check(kt_tick_t timeout);
 int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj);
 /*

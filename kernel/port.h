@@ -16,14 +16,6 @@
 struct kt_task;
 
 /*
- * Mask interrupts and return the previous mask state; restore it.  The pair
- * nests without a counter: uint32_t s = port_irq_save(); ... port_irq_restore(s);
- * The value is opaque.  Must be callable from any context.
- */
-uint32_t port_irq_save(void);
-void port_irq_restore(uint32_t state);
-
-/*
  * Sleep until an interrupt is pending.  Must be called with interrupts
  * masked by port_irq_save() and must return with them still masked, so an
  * interrupt that arrives between the caller's last check and the sleep
@@ -57,11 +49,18 @@ void port_idle(void);
 void port_idle_ticks(kt_tick_t max);
 
 /*
- * True while an interrupt handler runs.  Must be callable from any
- * context.  Every port provides it as a static inline function in its own
- * port_arch.h (kernel/port/<port>/, on the include path): the kernel asks
- * on every call that must not come from an interrupt, so it must cost a
+ * Every port's port_arch.h (kernel/port/<port>/, on the include path)
+ * must provide these three, as static inline functions or declarations:
+ * the kernel calls them on its hot paths, so on a CPU they should cost a
  * couple of instructions, not a call.
+ *
+ *   bool port_in_isr(void);  true while an interrupt handler runs.
+ *   uint32_t port_irq_save(void);  mask interrupts, return the previous
+ *       mask state (opaque);
+ *   void port_irq_restore(uint32_t state);  put it back.
+ *
+ * All three must be callable from any context.  The pair nests without a
+ * counter: uint32_t s = port_irq_save(); ... port_irq_restore(s);
  */
 #include "port_arch.h"
 

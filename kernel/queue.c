@@ -17,9 +17,12 @@
 #include "kernel.h"
 #include "port.h"
 
-static unsigned char *slot(struct kt_queue *q, unsigned i)
+/* Slot i of the ring, for i < 2 * capacity: no division on the way. */
+static unsigned char *slot(const struct kt_queue *q, unsigned i)
 {
-	return q->buf + (size_t)(i % q->capacity) * q->item_size;
+	if (i >= q->capacity)
+		i -= q->capacity;
+	return q->buf + (size_t)i * q->item_size;
 }
 
 static bool ring_put(struct kt_queue *q, const void *item)
@@ -41,8 +44,10 @@ static bool ring_get(struct kt_queue *q, void *item)
 	bool ok = q->count > 0;
 
 	if (ok) {
-		memcpy(item, slot(q, q->head), q->item_size);
-		q->head = (uint16_t)((q->head + 1u) % q->capacity);
+		unsigned head = q->head;
+
+		memcpy(item, slot(q, head), q->item_size);
+		q->head = (uint16_t)(head + 1u == q->capacity ? 0u : head + 1u);
 		q->count--;
 	}
 	port_irq_restore(s);

@@ -168,16 +168,6 @@ static void block_timeout(void *arg)
 	kt_abort(arg, -ETIMEDOUT);
 }
 
-int kt_wait_args(kt_tick_t timeout)
-{
-	/* timeout + 1 wraps KT_FOREVER to 0; the rest over it are bad */
-	if (timeout + 1u > KT_DELAY_MAX + 1u)
-		return -EINVAL;
-	if (timeout != KT_NOWAIT && (kt_k.cur == &kt_k.sched || port_in_isr()))
-		return -EPERM;
-	return 0;
-}
-
 int kt_block_check(kt_tick_t timeout)
 {
 	struct kt_task *cur = kt_k.cur;

@@ -30,21 +30,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "port_arch.h"
+
 #if !defined(__ARM_FEATURE_LDREX)
-
-/* port_irq_save/restore, inline: each atomic is then one short leaf. */
-static inline uint32_t mask(void)
-{
-	uint32_t primask;
-
-	__asm volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
-	return primask;
-}
-
-static inline void unmask(uint32_t primask)
-{
-	__asm volatile("msr primask, %0" ::"r"(primask) : "memory");
-}
 
 uint32_t atomic_exchange_4(volatile void *p, uint32_t v, int order)
 	__asm__("__atomic_exchange_4");
@@ -57,11 +45,11 @@ uint32_t atomic_fetch_add_4(volatile void *p, uint32_t v, int order)
 uint32_t atomic_exchange_4(volatile void *p, uint32_t v, int order)
 {
 	volatile uint32_t *w = p;
-	uint32_t s = mask(), old = *w;
+	uint32_t s = port_irq_save(), old = *w;
 
 	(void)order;
 	*w = v;
-	unmask(s);
+	port_irq_restore(s);
 	return old;
 }
 
@@ -71,7 +59,7 @@ bool atomic_compare_exchange_4(volatile void *p, void *expected,
 {
 	volatile uint32_t *w = p;
 	uint32_t *e = expected;
-	uint32_t s = mask(), old = *w;
+	uint32_t s = port_irq_save(), old = *w;
 	bool same = old == *e;
 
 	(void)weak;
@@ -79,7 +67,7 @@ bool atomic_compare_exchange_4(volatile void *p, void *expected,
 	(void)failure;
 	if (same)
 		*w = desired;
-	unmask(s);
+	port_irq_restore(s);
 	if (!same)
 		*e = old;
 	return same;
@@ -88,11 +76,11 @@ bool atomic_compare_exchange_4(volatile void *p, void *expected,
 uint32_t atomic_fetch_add_4(volatile void *p, uint32_t v, int order)
 {
 	volatile uint32_t *w = p;
-	uint32_t s = mask(), old = *w;
+	uint32_t s = port_irq_save(), old = *w;
 
 	(void)order;
 	*w = old + v;
-	unmask(s);
+	port_irq_restore(s);
 	return old;
 }
 

@@ -19,19 +19,6 @@
 #include "kettle.h"
 #include "port.h"
 
-uint32_t port_irq_save(void)
-{
-	uint32_t primask;
-
-	__asm volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
-	return primask;
-}
-
-void port_irq_restore(uint32_t state)
-{
-	__asm volatile("msr primask, %0" ::"r"(state) : "memory");
-}
-
 void port_idle(void)
 {
 	/* With PRIMASK set, WFI still wakes on a pending interrupt. */

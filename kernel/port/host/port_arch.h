@@ -6,6 +6,7 @@
 #define KT_PORT_ARCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 extern bool kt_host_in_isr;
 
@@ -13,5 +14,9 @@ static inline bool port_in_isr(void)
 {
 	return kt_host_in_isr;
 }
+
+/* No interrupts to mask: port_host.c's pair does nothing. */
+uint32_t port_irq_save(void);
+void port_irq_restore(uint32_t state);
 
 #endif
