@@ -139,9 +139,11 @@ KT_INLINE void kt_ready(struct kt_task *t)
  * Block the running task on q (may be NULL, FIFO order) until kt_wake() or
  * the timeout; returns the wake result.  In two steps for primitives that
  * link their own waiters: kt_block_check() fails, without blocking, with
- * -EPERM outside a running task, -ECANCELED when a cancel is due (and
- * consumes it), -ETIMEDOUT for KT_NOWAIT, -EINVAL for a timeout over
- * KT_DELAY_MAX other than KT_FOREVER; then kt_block_now() blocks.
+ * -EPERM in a task that is ending (a done callback), -ECANCELED when a
+ * cancel is due (and consumes it), -ETIMEDOUT for KT_NOWAIT; then
+ * kt_block_now() blocks.  Both expect the caller to have checked its
+ * arguments first (kt_wait_args() or the same checks): a timeout other
+ * than KT_NOWAIT is in range and comes from a task.
  */
 int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
 	     const void *obj);

@@ -172,19 +172,17 @@ int kt_block_check(kt_tick_t timeout)
 {
 	struct kt_task *cur = kt_k.cur;
 
-	if (cur == &kt_k.sched || port_in_isr())
-		return timeout == KT_NOWAIT ? -ETIMEDOUT : -EPERM;
+	/* The caller's kt_wait_args(): blocking ones are tasks, in range. */
+	if (port_in_isr())
+		return -ETIMEDOUT; /* KT_NOWAIT, then */
 	if (cur->state != KT_RUNNING)
 		return -EPERM; /* ending: a done callback */
 	if ((cur->flags & KT_F_CANCEL) && cur->shield == 0) {
+		/* never on the scheduler: its flags stay 0 */
 		cur->flags &= (uint8_t)~KT_F_CANCEL;
 		return -ECANCELED;
 	}
-	if (timeout == KT_NOWAIT)
-		return -ETIMEDOUT;
-	if (timeout > KT_DELAY_MAX && timeout != KT_FOREVER)
-		return -EINVAL;
-	return 0;
+	return timeout == KT_NOWAIT ? -ETIMEDOUT : 0;
 }
 
 int kt_block_now(kt_tick_t timeout, enum kt_wait why, const void *obj)

@@ -217,6 +217,8 @@ int kt_sleep_until(kt_tick_t *deadline, kt_tick_t period)
 	*deadline += period;
 	if (!kt_tick_before(now, *deadline))
 		return 1;
+	if (*deadline - now > KT_DELAY_MAX)
+		return -EINVAL; /* a deadline too far ahead of now */
 	/* On the wheel at the deadline itself: a tick may have come since now. */
 	err = kt_block_check(*deadline - now);
 	if (err == 0)
