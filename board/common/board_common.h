@@ -34,6 +34,17 @@ typedef void (*board_vector)(void);
 	__attribute__((section(".vectors.irq"), used)) \
 	static const board_vector board_irq_vectors[n]
 
+/*
+ * The MPU's board regions (mpu.c, ARMv7-M): the code read-only and the
+ * NULL guard.  board_mpu_init once at start-up, after the port's guards;
+ * board_mpu_pause from a fault handler, so the report may read anything;
+ * board_null_access: addr lies in the NULL guard, and the guard is on
+ * (false without an MPU).
+ */
+void board_mpu_init(void);
+void board_mpu_pause(void);
+bool board_null_access(uintptr_t addr);
+
 /* The entry of every unexpected exception: reports and exits (fault.c). */
 void board_fault_handler(void);
 

@@ -39,6 +39,16 @@
 #define SCB_CCR_DIV_0_TRP (1u << 4)
 #define SCB_SHCSR_FAULTS_ENA (7u << 16) /* MemManage, BusFault, UsageFault */
 
+/* MPU (ARMv7-M's PMSAv7; absent when MPU_TYPE's DREGION reads 0) */
+#define MPU_TYPE CM_REG(0xe000ed90u)
+#define MPU_CTRL CM_REG(0xe000ed94u)
+#define MPU_RNR CM_REG(0xe000ed98u)
+#define MPU_RBAR CM_REG(0xe000ed9cu)
+#define MPU_RASR CM_REG(0xe000eda0u)
+#define MPU_CTRL_ENABLE (1u << 0)
+#define MPU_CTRL_PRIVDEFENA (1u << 2) /* the default map under the regions */
+#define MPU_RBAR_VALID (1u << 4) /* the low bits select the region */
+
 /* FPU (Cortex-M4F, M7) */
 #define FPU_CPACR CM_REG(0xe000ed88u)
 #define FPU_FPCCR CM_REG(0xe000ef34u)

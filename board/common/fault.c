@@ -31,6 +31,14 @@
  * where they are printed with their set bits named, then cleared; on
  * ARMv6-M reading them would fault.
  *
+ * A NULL pointer is caught where the core has an MPU (board/common/mpu.c
+ * makes the first bytes of the address space fault on any access): a load
+ * or store there is a MemManage fault with MMFAR in the guard, running
+ * code there (a call through NULL) a fault with PC in it.  The report
+ * says so on the line after the headline, with the address.  Without an
+ * MPU (ARMv6-M) nothing faults: a NULL read returns the vector table's
+ * first word, and the report can only say what else went wrong.
+ *
  * Integer division by zero faults everywhere: the ARMv7-M divider traps
  * (CCR.DIV_0_TRP, startup.c), and the C library's divide routines, which
  * ARMv6-M and 64-bit division use, call __aeabi_idiv0/__aeabi_ldiv0,
@@ -40,6 +48,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "common/board_common.h"
 #include "common/cortex_m.h"
 #include "guard.h"
 
@@ -328,6 +337,25 @@ static void put_frame(const uint32_t *frame, uint32_t exc_return, bool lost)
 	put_hex("sp=", (uint32_t)sp);
 }
 
+/*
+ * ARMv7-M: the fault came from the NULL guard (mpu.c): a load or store
+ * there (MMFAR) or code run there (PC, frame read only if readable).
+ */
+static void put_null(uint32_t cfsr, const uint32_t *frame, bool lost)
+{
+	if ((cfsr & MMFSR_MMARVALID) && board_null_access(SCB_MMFAR)) {
+		puts_raw("\r\n NULL pointer: an access to ");
+		put_hex("", SCB_MMFAR);
+	} else if (!lost && frame_readable((uintptr_t)frame) &&
+		   board_null_access(frame[6])) {
+		puts_raw("\r\n NULL pointer: code run at ");
+		put_hex("", frame[6]);
+	} else {
+		return;
+	}
+	puts_raw("(the NULL guard: the address space's first bytes)");
+}
+
 /* ARMv7-M's fault status, its set bits named; then cleared. */
 static void put_status(uint32_t cfsr, uint32_t hfsr)
 {
@@ -358,6 +386,7 @@ void board_fault_report(const uint32_t *frame, uint32_t exc_return,
 
 	port_guard_pause();
 	if (!ARMV6M) {
+		board_mpu_pause(); /* its regions too, not only the guards' */
 		cfsr = SCB_CFSR;
 		hfsr = SCB_HFSR;
 		if (n == EXC_MEMMANAGE || n == EXC_HARDFAULT)
@@ -369,6 +398,8 @@ void board_fault_report(const uint32_t *frame, uint32_t exc_return,
 	}
 
 	put_headline(&o, n, thread);
+	if (!ARMV6M && o.kind == NO_OVERFLOW)
+		put_null(cfsr, frame, (cfsr & (MMFSR_MSTKERR | BFSR_STKERR)) != 0);
 	if (trap) /* the frame is the trap's: nobody's registers */
 		puts_raw("\r\n found at a switch: no registers of the fault's own");
 	else

@@ -23,7 +23,8 @@
  *
  * The stacks' guards (kernel/port/cortex-m/guard.c) are set up here,
  * before main: the interrupt stack's and the main stack's; a task's when
- * it is spawned.  On ARMv7-M every interrupt line, SysTick and PendSV get
+ * it is spawned.  Then, on ARMv7-M, the MPU's board regions (mpu.c): the
+ * NULL guard and the code memory, vector table included, read-only.  On ARMv7-M every interrupt line, SysTick and PendSV get
  * a priority below the faults', so that a fault in a handler - the
  * interrupt stack hitting its guard - is taken as itself at once instead
  * of escalating to HardFault, whose entry would then push onto the
@@ -131,6 +132,9 @@ __attribute__((used)) static void startup_memory(void)
 	SCB_SHPR3 = 0x80800000u; /* SysTick, PendSV */
 #endif
 	port_guard_init(__isr_stack_bottom, __isr_stack_top, __main_stack_bottom);
+#if __ARM_ARCH >= 7
+	board_mpu_init(); /* after the guards: it adds regions above theirs */
+#endif
 #if defined(__ARM_FP)
 	/*
 	 * Lazy FP stacking, as after reset, set here so nothing earlier can
