@@ -14,9 +14,28 @@
 
 STACK_GUARD ?= 1
 CFLAGS += -DPORT_STACK_GUARD=$(STACK_GUARD)
+
+# ---- the frame limit -------------------------------------------------------
+# Every object built for the target - kernel, port, board, applications,
+# scenarios - with no function frame larger than the port's guard allows
+# (kernel/port/cortex-m/guard.h states PORT_FRAME_LIMIT, the one place;
+# ARMv7-M's MPU guard is as large).  WARN's -Werror makes a larger frame a
+# build error that names the function.  frame-test (tests/build/) checks
+# that it does, and that a frame just under the limit builds.
+FRAME_LIMIT := $(shell sed -n 's/^\#define PORT_FRAME_LIMIT \([0-9][0-9]*\)$$/\1/p' \
+	kernel/port/cortex-m/guard.h)
+ifeq ($(FRAME_LIMIT),)
+$(error mk/fault.mk: no PORT_FRAME_LIMIT in kernel/port/cortex-m/guard.h)
+endif
+CFLAGS += -Wframe-larger-than=$(FRAME_LIMIT)
+
+TEST_TARGETS += frame-test
+.PHONY: frame-test
+frame-test: | deps-arm
+	$(Q)tests/build/frame_limit.sh "$(CC)" "$(FRAME_LIMIT)" $(CFLAGS)
 ifeq ($(STACK_GUARD),0)
 SCENARIOS := $(filter-out $(addprefix $(BDIR)/tests/sc_fault_,\
-	stack.elf isr_stack.elf main_stack.elf),$(SCENARIOS))
+	stack.elf isr_stack.elf main_stack.elf big_frame.elf),$(SCENARIOS))
 endif
 
 # QEMU's lm3s6965evb answers every unmapped address with 0 instead of a

@@ -3,8 +3,9 @@
  * reported, and a task that overflows is stopped while the others go on.
  *
  * Every stack keeps a reserve at its bottom (guard.h): PORT_GUARD_RESERVE
- * bytes, rounded up so that its top is 32-byte aligned, whose top 32
- * bytes are the guard.  ARMv7-M (M3, M4F, M7) guards with the MPU: region
+ * bytes, rounded up so that its top is aligned to PORT_GUARD_SIZE, whose
+ * top PORT_GUARD_SIZE bytes are the guard (256 on ARMv7-M, the frame
+ * limit; 32 on ARMv6-M).  ARMv7-M (M3, M4F, M7) guards with the MPU: region
  * 0 covers the interrupt stack's guard and region 1 the main stack's, for
  * good, and region 2 the running task's, moved by every switch (switch.S:
  * one store, since only the running task's stack can grow).  The regions
@@ -33,9 +34,15 @@
  * stopped so: an overflow of the interrupt stack or of the main stack
  * (main, the scheduler and its callbacks) ends the run.
  *
- * Neither catches a frame that moves SP past the whole reserve before it
- * writes anything (a large local array touched at its far end first):
- * keep big buffers static.
+ * A frame larger than the guard could move SP past it before writing
+ * anything (a local array written at its far end first); the build's
+ * frame limit (guard.h: PORT_FRAME_LIMIT, as large as the ARMv7-M guard)
+ * rules such frames out, so one frame that starts above the guard lands
+ * in it.  Neither catches two nested frames that both move SP without
+ * writing (a frame left untouched, then a leaf's large one), nor alloca
+ * or a variable-length array beyond the limit; on ARMv6-M a frame under
+ * the limit may still write below the reserve before the canary is
+ * checked.  Keep big buffers static.
  */
 #include <stddef.h>
 
@@ -54,8 +61,14 @@ _Static_assert(offsetof(struct kt_task, stack) == PORT_TASK_STACK,
 #define MPU_RBAR REG(PORT_MPU_RBAR)
 #define MPU_RASR REG(0xe000eda0u)
 #define MPU_CTRL_ON 5u /* ENABLE, PRIVDEFENA; HFNMIENA clear */
-/* 32 bytes (SIZE 4), no access (AP 0), execute never, normal memory. */
-#define MPU_RASR_GUARD ((1u << 28) | (1u << 17) | (1u << 16) | (4u << 1) | 1u)
+/*
+ * PORT_GUARD_SIZE bytes (SIZE is log2 of it, less 1), no access (AP 0),
+ * execute never, normal memory.
+ */
+#define MPU_RASR_SIZE ((uint32_t)(__builtin_ctz(PORT_GUARD_SIZE) - 1) << 1)
+#define MPU_RASR_GUARD ((1u << 28) | (1u << 17) | (1u << 16) | MPU_RASR_SIZE | 1u)
+_Static_assert((PORT_GUARD_SIZE & (PORT_GUARD_SIZE - 1)) == 0 && PORT_GUARD_SIZE >= 32,
+	       "an MPU region: a power of two, 32 bytes at least");
 #define FPU_FPCCR REG(0xe000ef34u)
 #define FPU_FPCCR_LSPACT 1u
 
@@ -116,8 +129,8 @@ void port_guard_init(void *isr_lo, void *isr_hi, void *main_lo)
 		return;
 	region(PORT_GUARD_REGION_ISR, port_guards.isr_lo);
 	region(PORT_GUARD_REGION_MAIN, port_guards.main_lo);
-	/* The scheduler's: none yet (switch.S parks it at 0xffffffe0). */
-	region(PORT_GUARD_REGION_TASK, 0xffffffe0u);
+	/* The scheduler's: none yet (switch.S parks it at the top, 0 - size). */
+	region(PORT_GUARD_REGION_TASK, (uintptr_t)0 - PORT_GUARD_SIZE);
 	MPU_CTRL = MPU_CTRL_ON;
 	barrier();
 	mpu_on = true;

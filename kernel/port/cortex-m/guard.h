@@ -22,7 +22,29 @@
 #define PORT_STACK_GUARD 1
 #endif
 
-#define PORT_GUARD_SIZE 32 /* the MPU's smallest region, 32-byte aligned */
+/*
+ * The frame limit: no function's frame (its locals, spills and pushed
+ * registers) may be larger.  The one place it is stated: mk/fault.mk
+ * reads it from this line and builds every kernel, board and application
+ * object for Cortex-M with -Wframe-larger-than=PORT_FRAME_LIMIT -Werror,
+ * so a larger frame is a build error naming the function.
+ *
+ * On ARMv7-M the guard is as large as the limit: a frame that starts
+ * above the guard and writes its far end first lands in the guard, and
+ * the MPU catches it before it writes below (issue 15, item 4).  The MPU
+ * region is a power of two aligned to its size, so a task's reserve
+ * costs the guard, the part under it and up to PORT_GUARD_SIZE - 1 of
+ * alignment; the switch still moves it with one store.  On ARMv6-M the
+ * guard is only its canary's word and the smallest useful size: a larger
+ * one would catch nothing more there, and the micro:bit's 16 KiB are
+ * short.
+ */
+#define PORT_FRAME_LIMIT 256
+#if __ARM_ARCH_ISA_THUMB == 2
+#define PORT_GUARD_SIZE PORT_FRAME_LIMIT
+#else
+#define PORT_GUARD_SIZE 32
+#endif
 
 /*
  * The reserve, guard included.  An exception frame or a push below the
@@ -31,9 +53,9 @@
  * FP registers: the part under the guard must still be the task's own.
  */
 #if defined(__ARM_FP) && __ARM_ARCH_ISA_THUMB == 2
-#define PORT_GUARD_RESERVE 128
+#define PORT_GUARD_RESERVE (PORT_GUARD_SIZE + 96)
 #else
-#define PORT_GUARD_RESERVE 64
+#define PORT_GUARD_RESERVE (PORT_GUARD_SIZE + 32)
 #endif
 
 /* struct kt_task's stack field, for switch.S (guard.c checks it). */
@@ -56,7 +78,7 @@
 #include "kettle.h"
 
 /*
- * Where the guards are, for the fault handler: each [lo, lo + 32).  isr_top
+ * Where the guards are, for the fault handler: each [lo, lo + PORT_GUARD_SIZE).  isr_top
  * is the interrupt stack's top, where MSP starts over after a recovery.
  * On ARMv6-M the switch reads the two canary addresses (offsets 0 and 4).
  */

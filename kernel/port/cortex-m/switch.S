@@ -33,10 +33,11 @@
  * - ARMv7-M: between the save and the restore, one store moves the MPU's
  *   task guard under to's stack: RBAR with VALID and the region number
  *   in its low bits selects the region and moves it at once.  to->stack
- *   is 32-byte aligned with the guard the 32 bytes under it, so the
- *   value is to->stack - 32 + VALID + region; the scheduler's NULL stack
- *   parks the guard at 0xffffffe0, where nothing is (the main stack has
- *   a region of its own).  from's saves are checked against from's
+ *   is aligned to PORT_GUARD_SIZE with the guard the PORT_GUARD_SIZE
+ *   bytes under it, so the value is to->stack - PORT_GUARD_SIZE + VALID
+ *   + region; the scheduler's NULL stack parks the guard at the top of
+ *   the address space, 0 - PORT_GUARD_SIZE, where nothing is (the main
+ *   stack has a region of its own).  from's saves are checked against from's
  *   guard, which is still in place.  No barrier: until the store takes
  *   effect the old guard stays a few instructions longer, and those
  *   instructions touch only the top of to's stack.
