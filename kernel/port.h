@@ -65,6 +65,15 @@ void port_idle_ticks(kt_tick_t max);
 #include "port_arch.h"
 
 /*
+ * The most a port's stack guard takes from the bottom of a task's stack
+ * (port_task_init below): kt_task_spawn wants KT_STACK_MIN above it.  A
+ * port_arch.h that guards stacks defines it; 0 otherwise.
+ */
+#ifndef PORT_STACK_RESERVE
+#define PORT_STACK_RESERVE 0
+#endif
+
+/*
  * Prepare t (t->stack, t->stack_size) so that the first port_switch() to it
  * calls kt_task_entry() on its own stack.  The port must not touch the
  * stack below its initial frame: the kernel painted it.  A port that

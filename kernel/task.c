@@ -31,7 +31,7 @@ int kt_task_spawn(struct kt_task *t, const char *name, kt_entry_fn fn,
 		return -EPERM;
 	lo = ((uintptr_t)stack + 7u) & ~(uintptr_t)7u;
 	hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)7u;
-	if (hi < lo || hi - lo < KT_STACK_MIN)
+	if (hi < lo || hi - lo < KT_STACK_MIN + PORT_STACK_RESERVE)
 		return -EINVAL;
 	if (t->state != KT_UNUSED && t->state != KT_DONE)
 		return -EBUSY;

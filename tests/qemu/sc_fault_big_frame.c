@@ -6,17 +6,19 @@
  * the guard's top before anything is written.  Under the task's stack
  * lies memory of someone else's ("below"), holding a pattern.
  *
- * ARMv7-M: the guard is as large as the frame limit, so the far end
- * lands in the guard and the MPU faults before anything is written: the
- * report names the task, it ends with -EFAULT, the others go on and
- * "below" keeps every byte.  Before the guard grew (32 bytes) the write
- * landed in "below" unreported.
+ * With the frame guard (make FRAME_GUARD=1, ARMv7-M; make
+ * frame-guard-test runs this so): the guard is as large as the frame
+ * limit, so the far end lands in the guard and the MPU faults before
+ * anything is written: the report names the task, it ends with -EFAULT,
+ * the others go on and "below" keeps every byte.  With the 32-byte
+ * guard this failed: the write landed in "below" unreported.
  *
- * ARMv6-M (micro:bit, no MPU): what does happen.  The write lands under
- * the task's reserve, in "below", unseen; the rest of the array then
- * covers the guard's canary, and the next switch (the task sleeps)
- * reports the overflow and ends the task with -EFAULT.  "below" has been
- * written: the canary finds an overflow after the fact.
+ * Without it (the default; and the micro:bit, ARMv6-M, which has no MPU)
+ * the scenario checks what does happen: the far end lands under the
+ * task's reserve, in "below", unseen; the rest of the array then reaches
+ * the guard, where the MPU faults (ARMv7-M) or which the next switch
+ * finds overwritten (the task sleeps; ARMv6-M's canary), and the task is
+ * reported and ended with -EFAULT, after "below" was written.
  *
  * The runner checks the report (tests/qemu/run.py, sc_fault_ verdict).
  */
@@ -29,6 +31,7 @@
 #define BELOW 256
 #define PATTERN 0xb1u
 #define ARMV7M (__ARM_ARCH >= 7)
+#define FRAME_CAUGHT (PORT_GUARD_SIZE >= PORT_FRAME_LIMIT)
 /* The array: the frame limit less the pushes and a little slack. */
 #define BIG (PORT_FRAME_LIMIT - 24)
 
@@ -89,7 +92,7 @@ static int ctl_fn(void *arg)
 	SC_CHECK_EQ(kt_task_spawn(&big, "big", big_fn, NULL, mem.big, STACK, 5), 0);
 	SC_CHECK_EQ(kt_task_join(&big, &result, 1000), 0);
 	SC_CHECK_EQ(result, -EFAULT);
-	if (ARMV7M) {
+	if (FRAME_CAUGHT) {
 		SC_CHECK_EQ(below_changed(), 0);
 	} else {
 		/* The write went under the reserve before the canary saw it. */

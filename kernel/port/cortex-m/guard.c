@@ -4,8 +4,8 @@
  *
  * Every stack keeps a reserve at its bottom (guard.h): PORT_GUARD_RESERVE
  * bytes, rounded up so that its top is aligned to PORT_GUARD_SIZE, whose
- * top PORT_GUARD_SIZE bytes are the guard (256 on ARMv7-M, the frame
- * limit; 32 on ARMv6-M).  ARMv7-M (M3, M4F, M7) guards with the MPU: region
+ * top PORT_GUARD_SIZE bytes are the guard (32; with PORT_FRAME_GUARD on
+ * ARMv7-M 256, the frame limit).  ARMv7-M (M3, M4F, M7) guards with the MPU: region
  * 0 covers the interrupt stack's guard and region 1 the main stack's, for
  * good, and region 2 the running task's, moved by every switch (switch.S:
  * one store, since only the running task's stack can grow).  The regions
@@ -35,14 +35,15 @@
  * (main, the scheduler and its callbacks) ends the run.
  *
  * A frame larger than the guard could move SP past it before writing
- * anything (a local array written at its far end first); the build's
- * frame limit (guard.h: PORT_FRAME_LIMIT, as large as the ARMv7-M guard)
- * rules such frames out, so one frame that starts above the guard lands
- * in it.  Neither catches two nested frames that both move SP without
- * writing (a frame left untouched, then a leaf's large one), nor alloca
- * or a variable-length array beyond the limit; on ARMv6-M a frame under
- * the limit may still write below the reserve before the canary is
- * checked.  Keep big buffers static.
+ * anything (a local array written at its far end first).  The build's
+ * frame limit (guard.h: PORT_FRAME_LIMIT) bounds every frame, and with
+ * PORT_FRAME_GUARD the ARMv7-M guard is as large, so one frame that
+ * starts above the guard lands in it.  Without that option, and on
+ * ARMv6-M, a frame under the limit may still write below the reserve
+ * before the guard or the canary sees the rest of it.  Nothing catches
+ * two nested frames that both move SP without writing (one left
+ * untouched, then a leaf's large one), nor alloca or a variable-length
+ * array beyond the limit.  Keep big buffers static.
  */
 #include <stddef.h>
 

@@ -23,27 +23,33 @@
 #endif
 
 /*
- * The frame limit: no function's frame (its locals, spills and pushed
- * registers) may be larger.  The one place it is stated: mk/fault.mk
- * reads it from this line and builds every kernel, board and application
- * object for Cortex-M with -Wframe-larger-than=PORT_FRAME_LIMIT -Werror,
- * so a larger frame is a build error naming the function.
+ * The frame limit: no function's frame (its locals and spills: what
+ * moves SP without writing; pushed registers are written) may be larger.
+ * The one place it is stated: mk/fault.mk reads it from this line and
+ * builds every kernel, board and application object for Cortex-M with
+ * -Wframe-larger-than=PORT_FRAME_LIMIT -Werror, so a larger frame is a
+ * build error naming the function (issue 15, item 4).
  *
- * On ARMv7-M the guard is as large as the limit: a frame that starts
- * above the guard and writes its far end first lands in the guard, and
- * the MPU catches it before it writes below (issue 15, item 4).  The MPU
- * region is a power of two aligned to its size, so a task's reserve
- * costs the guard, the part under it and up to PORT_GUARD_SIZE - 1 of
- * alignment; the switch still moves it with one store.  On ARMv6-M the
- * guard is only its canary's word and the smallest useful size: a larger
- * one would catch nothing more there, and the micro:bit's 16 KiB are
- * short.
+ * PORT_FRAME_GUARD 1 (make FRAME_GUARD=1; ARMv7-M) makes the guard as
+ * large as the limit: a frame that starts above the guard and writes its
+ * far end first lands in the guard, and the MPU faults before anything
+ * below is written.  The switch still moves the guard with one store (no
+ * instruction more), but the region is a power of two aligned to its
+ * size, so each task's reserve costs the guard, the part under it and up
+ * to PORT_GUARD_SIZE - 1 bytes of alignment: 288 to 607 bytes instead of
+ * 64 to 159, half of a 1 KiB stack - an option, not the default.  By
+ * default, and always on ARMv6-M, the guard is the MPU's smallest region
+ * (or the canary's word): such a frame writes below the reserve before
+ * the guard sees the rest of it.
  */
 #define PORT_FRAME_LIMIT 256
-#if __ARM_ARCH_ISA_THUMB == 2
+#ifndef PORT_FRAME_GUARD
+#define PORT_FRAME_GUARD 0
+#endif
+#if __ARM_ARCH_ISA_THUMB == 2 && PORT_FRAME_GUARD
 #define PORT_GUARD_SIZE PORT_FRAME_LIMIT
 #else
-#define PORT_GUARD_SIZE 32
+#define PORT_GUARD_SIZE 32 /* the MPU's smallest region, 32-byte aligned */
 #endif
 
 /*
@@ -57,6 +63,9 @@
 #else
 #define PORT_GUARD_RESERVE (PORT_GUARD_SIZE + 32)
 #endif
+
+/* The most a reserve takes from a stack, alignment included. */
+#define PORT_GUARD_RESERVE_MAX (PORT_GUARD_RESERVE + PORT_GUARD_SIZE - 1)
 
 /* struct kt_task's stack field, for switch.S (guard.c checks it). */
 #define PORT_TASK_STACK 60

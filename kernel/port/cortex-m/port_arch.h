@@ -9,6 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guard.h"
+
+/* The guard's reserve, alignment included (guard.h), off a task's stack. */
+#define PORT_STACK_RESERVE (PORT_STACK_GUARD ? PORT_GUARD_RESERVE_MAX : 0)
+
 static inline bool port_in_isr(void)
 {
 	uint32_t ipsr;
