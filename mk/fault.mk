@@ -43,8 +43,12 @@ frame-test: | deps-arm
 FRAME_GUARD ?= 0
 CFLAGS += -DPORT_FRAME_GUARD=$(FRAME_GUARD)
 FRAMEGUARD_BDIR := $(O)/$(BOARD)-frameguard
+# With an FPU the reserve (up to 607 bytes) leaves sc_fault_stack's and
+# sc_switch's 1 KiB stacks too little for FP frames: those two run only
+# on the boards without one.
 FRAMEGUARD_SCENARIOS := $(addprefix $(FRAMEGUARD_BDIR)/tests/sc_,\
-	fault_big_frame.elf fault_stack.elf fault_null.elf switch.elf)
+	fault_big_frame.elf fault_null.elf \
+	$(if $(filter 1,$(BOARD_HAS_FPU)),,fault_stack.elf switch.elf))
 
 TEST_TARGETS += frame-guard-test
 .PHONY: frame-guard-test
