@@ -214,7 +214,9 @@ struct kt_task {
  * Start fn(arg) as a task on the caller's stack (stack_size bytes, any
  * alignment: the kernel aligns it down) at priority prio.  The task runs
  * at the next scheduling point; its return value is its result.  thread.
- * -EINVAL for NULL arguments, a stack under KT_STACK_MIN or a priority out
+ * -EINVAL for NULL arguments, a stack under KT_STACK_MIN plus what the
+ * port's stack guard keeps at its bottom (PORT_STACK_RESERVE: on Cortex-M
+ * up to 95 bytes, 159 with an FPU, 607 with FRAME_GUARD=1) or a priority out
  * of range; -EBUSY when t is a task that has not finished; -EPERM in an
  * interrupt handler.
  */
