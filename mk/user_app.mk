@@ -61,9 +61,11 @@ APP_HDIR := $(HDIR)/app
 APP_HOST_NAMES := $(basename $(APP_HOST_TESTS))
 APP_HOST_BINS := $(addprefix $(APP_HDIR)/plain/,$(APP_HOST_NAMES)) \
 	$(addprefix $(APP_HDIR)/san/,$(APP_HOST_NAMES))
-APP_HOST_DEPS := $(addprefix $(APP_DIR)/,$(APP_HOST_SRCS)) $(HOST_KSRCS) \
-	$(wildcard kernel/*.h kernel/port/host/*.h)
-APP_HOST_LINK := $(addprefix $(APP_DIR)/,$(APP_HOST_SRCS)) $(HOST_KSRCS) -lcmocka
+# HOST_KSRCS, HOST_CFLAGS and HOST_SAN are the Makefile's, defined after
+# this file: used in recipes only (expanded when they run).
+APP_HOST_DEPS := $(addprefix $(APP_DIR)/,$(APP_HOST_SRCS)) $(KERNEL_SRCS) \
+	$(wildcard kernel/*.h kernel/port/host/*)
+APP_HOST_LINK = $(addprefix $(APP_DIR)/,$(APP_HOST_SRCS)) $(HOST_KSRCS) -lcmocka
 
 $(APP_HDIR)/plain/%: $(APP_DIR)/%.c $(APP_HOST_DEPS) | deps-host
 	@mkdir -p $(dir $@)

@@ -1,0 +1,26 @@
+# The examples (examples/*/): small complete applications, each built
+# outside the tree the documented way (its own Makefile including app.mk),
+# run under QEMU and checked against its expected output, with its host
+# tests.  Included by the Makefile before `test`; appends to TEST_TARGETS.
+#
+#   make examples-test   every example on mps2-an385 (Cortex-M3) and the
+#                        micro:bit (Cortex-M0); those that need Ethernet
+#                        (APP_NET := 1 in their Makefile) on mps2-an385
+#                        only.  Each builds into $(O)/examples/<name>.
+
+EXAMPLES := $(sort $(patsubst examples/%/Makefile,%,$(wildcard examples/*/Makefile)))
+EXAMPLE_BOARDS := mps2-an385 microbit
+EXAMPLE_NEEDS_ETH = $(shell grep -qs '^APP_NET := 1' examples/$(1)/Makefile && echo 1)
+EXAMPLE_MAKE = $(MAKE) --no-print-directory -s -C examples/$(1) O=$(abspath $(O))/examples/$(1)
+
+.PHONY: examples-test
+examples-test: $(addprefix example-test-,$(EXAMPLES))
+example-test-%: | deps-arm deps-qemu deps-host
+	@mkdir -p $(O)/examples
+	$(Q)for b in $(if $(call EXAMPLE_NEEDS_ETH,$*),mps2-an385,$(EXAMPLE_BOARDS)); do \
+		$(call EXAMPLE_MAKE,$*) BOARD=$$b test >$(abspath $(O))/examples/$*-$$b.log 2>&1 || \
+		{ cat $(abspath $(O))/examples/$*-$$b.log; echo "examples-test: $* on $$b FAILED"; exit 1; }; \
+		grep -h '^PASS\|^host:' $(abspath $(O))/examples/$*-$$b.log | sed "s|^|examples-test $$b: |"; \
+	done
+
+TEST_TARGETS += examples-test
