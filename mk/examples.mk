@@ -24,3 +24,17 @@ example-test-%: | deps-arm deps-qemu deps-host
 	done
 
 TEST_TARGETS += examples-test
+
+# ---- docs/getting-started.md, followed literally ----------------------------
+# scripts/doc_app.py writes the files the page shows into a fresh folder
+# beside a link to this tree and runs the page's commands: build for
+# mps2-an385 and the micro:bit, the host test, the output under QEMU on
+# both.  The page cannot drift from what works.
+.PHONY: getting-started-test
+getting-started-test: | deps-arm deps-qemu deps-host
+	@mkdir -p $(O)
+	$(Q)$(PYTHON) scripts/doc_app.py --kettle . docs/getting-started.md \
+		>$(O)/getting-started.log 2>&1 || { cat $(O)/getting-started.log; exit 1; }
+	$(Q)grep -h '^PASS\|^host:' $(O)/getting-started.log | sed 's/^/getting-started-test: /'
+
+TEST_TARGETS += getting-started-test
