@@ -38,3 +38,19 @@ getting-started-test: | deps-arm deps-qemu deps-host
 	$(Q)grep -h '^PASS\|^host:' $(O)/getting-started.log | sed 's/^/getting-started-test: /'
 
 TEST_TARGETS += getting-started-test
+
+# ---- README.md's example: it compiles and links, as an application ----------
+# The README's one C block goes into an application folder in $(O) and is
+# built the documented way (app.mk) with kettle's warnings as errors.
+README_APP := $(abspath $(O))/readme-example
+.PHONY: readme-test
+readme-test: | deps-arm
+	@mkdir -p $(README_APP)
+	$(Q)sed -n '/^```c$$/,/^```$$/p' README.md | sed '1d;$$d' > $(README_APP)/main.c
+	$(Q)[ -s $(README_APP)/main.c ] || { echo "readme-test: no C block in README.md" >&2; exit 1; }
+	$(Q)printf 'KETTLE := %s\nAPP_SRCS := main.c\ninclude $$(KETTLE)/app.mk\n' "$(CURDIR)" > $(README_APP)/Makefile
+	$(Q)$(MAKE) --no-print-directory -s -C $(README_APP) >$(README_APP).log 2>&1 || \
+		{ cat $(README_APP).log; echo "readme-test: README.md's example does not build" >&2; exit 1; }
+	@echo "readme-test: README.md's example builds and links for mps2-an385"
+
+TEST_TARGETS += readme-test
