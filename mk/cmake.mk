@@ -31,6 +31,7 @@ deps-cmake:
 
 CMAKE_TEST_DIR := $(abspath $(O))/cmake
 cmake-test: | deps-cmake deps-arm deps-qemu
+	@mkdir -p $(CMAKE_TEST_DIR)
 	$(Q)for b in mps2-an385 microbit; do \
 		d=$(CMAKE_TEST_DIR)/blink-$$b; \
 		{ cmake -S examples/blink -B $$d -DKETTLE_BOARD=$$b && \
