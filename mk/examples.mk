@@ -6,7 +6,9 @@
 #   make examples-test   every example on mps2-an385 (Cortex-M3) and the
 #                        micro:bit (Cortex-M0); those that need Ethernet
 #                        (APP_NET := 1 in their Makefile) on mps2-an385
-#                        only.  Each builds into $(O)/examples/<name>.
+#                        only: make test (host tests and the QEMU check)
+#                        on the first board, make check on the second.
+#                        Each builds into $(O)/examples/<name>.
 
 EXAMPLES := $(sort $(patsubst examples/%/Makefile,%,$(wildcard examples/*/Makefile)))
 EXAMPLE_BOARDS := mps2-an385 microbit
@@ -17,10 +19,11 @@ EXAMPLE_MAKE = $(MAKE) --no-print-directory -s -C examples/$(1) O=$(abspath $(O)
 examples-test: $(addprefix example-test-,$(EXAMPLES))
 example-test-%: | deps-arm deps-qemu deps-host
 	@mkdir -p $(O)/examples
-	$(Q)for b in $(if $(call EXAMPLE_NEEDS_ETH,$*),mps2-an385,$(EXAMPLE_BOARDS)); do \
-		$(call EXAMPLE_MAKE,$*) BOARD=$$b test >$(abspath $(O))/examples/$*-$$b.log 2>&1 || \
+	$(Q)t=test; for b in $(if $(call EXAMPLE_NEEDS_ETH,$*),mps2-an385,$(EXAMPLE_BOARDS)); do \
+		$(call EXAMPLE_MAKE,$*) BOARD=$$b $$t >$(abspath $(O))/examples/$*-$$b.log 2>&1 || \
 		{ cat $(abspath $(O))/examples/$*-$$b.log; echo "examples-test: $* on $$b FAILED"; exit 1; }; \
 		grep -h '^PASS\|^host:' $(abspath $(O))/examples/$*-$$b.log | sed "s|^|examples-test $$b: |"; \
+		t=check; \
 	done
 
 TEST_TARGETS += examples-test
