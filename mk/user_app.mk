@@ -38,6 +38,11 @@ app-run: $(APP_IMAGE) | deps-qemu
 	@echo "$(APP_NAME) on $(BOARD) under QEMU; Ctrl-A x quits."
 	$(QEMU) -nographic $(RUN_FLAGS) -kernel $(APP_IMAGE)
 
+# With the network linked, say which host port reaches port 7 (mk/net.mk).
+ifeq ($(BOARD_HAS_ETH)$(APP_NET),11)
+app-run: net-run-note
+endif
+
 app-size: $(APP_IMAGE)
 	$(Q)$(SIZE) $(APP_IMAGE)
 
