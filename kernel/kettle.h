@@ -27,6 +27,16 @@
 #include "trace.h"
 
 /*
+ * kettle's version, the one place it is written: make version prints it,
+ * the API reference (make docs) and README.md state it, and CHANGELOG.md
+ * has its entry (make version-test checks that they agree).
+ */
+#define KT_VERSION_MAJOR 0
+#define KT_VERSION_MINOR 9
+#define KT_VERSION_PATCH 0
+#define KT_VERSION_STRING "0.9.0"
+
+/*
  * KT_STATS 1 (the default) counts, per task, the switches into it and the
  * ticks that found it running (its CPU share), and keeps the hog detector
  * (kt_hog_watch).  Build everything with -DKT_STATS=0 to leave them out:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what a make target needs, from Debian, only when it is missing.
-#   scripts/deps.sh arm|qemu|host|fuzz|net|openocd|gdb|check ...
+#   scripts/deps.sh arm|qemu|host|fuzz|net|openocd|gdb|check|docs|cmake|format ...
 set -e
 need=""
 for what in "$@"; do
@@ -29,6 +29,12 @@ for what in "$@"; do
 	check)
 		command -v cppcheck >/dev/null || need="$need cppcheck"
 		command -v clang-tidy >/dev/null || need="$need clang-tidy" ;;
+	docs)
+		command -v doxygen >/dev/null || need="$need doxygen" ;;
+	cmake)
+		command -v cmake >/dev/null || need="$need cmake" ;;
+	format)
+		command -v clang-format >/dev/null || need="$need clang-format" ;;
 	*) echo "deps.sh: unknown group $what" >&2; exit 2 ;;
 	esac
 done

@@ -3,8 +3,8 @@
  * tickless, for boards that have both: the micro:bit (nRF51 TIMER0
  * counts, its compare register 0 is the alarm).  (The MPS2 boards' CMSDK
  * dual timer would do too, an alarm that reloads itself, but QEMU 7.2
- * faulted now and then at its handler's entry in real time: README,
- * Time; they tick from SysTick.)
+ * faulted now and then at its handler's entry in real time: docs/time.md;
+ * they tick from SysTick.)
  *
  * The counter is the clock: it never stops and is never written, so the
  * tick's phase is fixed by it for good (tick_phase.h), and how late or
