@@ -85,7 +85,24 @@ run: $(DEMO) | deps-qemu
 TEST_TARGETS := host-test qemu-test bench
 -include $(sort $(wildcard mk/*.mk))
 
-test: $(TEST_TARGETS)
+# make test in three steps: the tools (apt-get must not run twice at once),
+# every image and host test binary built in parallel (TEST_JOBS at a time;
+# one sub-make per board, so no two jobs write the same file), then the
+# tests one after another, as QEMU runs in real time beside the host's
+# peers and must not share the CPU with a compiler.
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+test:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) test-build
+	$(Q)$(MAKE) --no-print-directory test-run
+
+.PHONY: test-run test-build board-images
+test-run: $(TEST_TARGETS)
+test-build: $(HOST_BINS) $(addprefix images-on-,$(BOARDS))
+images-on-%:
+	$(Q)$(MAKE) --no-print-directory BOARD=$* board-images
+# The board's images the tests run (fragments add theirs).
+board-images: $(DEMO) $(BENCH) $(SCENARIOS)
 
 # QEMU_TEST_ARGS: run.py options the fragments add (mk/soak.mk: --soak-net).
 qemu-test: $(SCENARIOS) | deps-qemu
