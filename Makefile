@@ -100,9 +100,10 @@ test:
 test-run: $(TEST_TARGETS)
 test-build: $(HOST_BINS) $(addprefix images-on-,$(BOARDS))
 images-on-%:
-	$(Q)$(MAKE) --no-print-directory BOARD=$* board-images
+	$(Q)$(MAKE) --no-print-directory BOARD=$* board-images \
+		$(if $(filter $*,$(BOARD)),$(O)/$*/bench.elf)
 # The board's images the tests run (fragments add theirs).
-board-images: $(DEMO) $(BENCH) $(SCENARIOS)
+board-images: $(SCENARIOS)
 
 # QEMU_TEST_ARGS: run.py options the fragments add (mk/soak.mk: --soak-net).
 qemu-test: $(SCENARIOS) | deps-qemu

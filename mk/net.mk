@@ -52,7 +52,9 @@ $(addprefix $(HDIR)/plain/,$(NET_HOST_TESTS)) $(addprefix $(HDIR)/san/,$(NET_HOS
 # are driven by tests/qemu/net_run.py with real peers.
 NET_SCENARIOS := $(patsubst tests/qemu/%.c,$(BDIR)/tests/%.elf,$(wildcard tests/qemu/net_*.c))
 NET_LOOP_SCENARIOS := $(filter $(BDIR)/tests/net_loop%,$(NET_SCENARIOS))
-board-images: $(NET_SCENARIOS)
+ifeq ($(BOARD_HAS_ETH),1)
+board-images: $(NET_SCENARIOS) $(DEMO)
+endif
 $(NET_SCENARIOS): $(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o \
 		$(BDIR)/tests/qemu/scenario.o $(BASE_OBJS) $(NET_OBJS) $(LDSCRIPT)
 	@mkdir -p $(dir $@)
