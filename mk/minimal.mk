@@ -23,7 +23,8 @@ MIN_MAKE = $(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) \
 	BDIR=$(MIN_BDIR) STACK_GUARD=0 STATS=0
 # Every scenario but those of the guards, which are not there.
 MIN_SCENARIOS = $(patsubst $(BDIR)/%,$(MIN_BDIR)/%,$(filter-out \
-	$(addprefix $(BDIR)/tests/sc_fault_,stack.elf isr_stack.elf main_stack.elf), \
+	$(addprefix $(BDIR)/tests/sc_fault_,stack.elf isr_stack.elf main_stack.elf \
+	big_frame.elf), \
 	$(SCENARIOS)))
 
 .PHONY: min-size-kernel min-test

@@ -62,6 +62,7 @@ The uart_echo protocol (firmware in tests/qemu/sc_uart_echo.c):
 """
 
 import argparse
+import concurrent.futures
 import fcntl
 import os
 import re
@@ -533,6 +534,9 @@ def main():
     ap.add_argument("--soak-net-window", type=int, default=6000,
                     help="soak: frame bytes in flight at most on the network "
                     "(default 6000; QEMU's LAN9118 holds 10560)")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                    help="scenarios paced by virtual time alone run this many "
+                    "at a time (default: the CPUs)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="show the output of passing scenarios too")
     ap.add_argument("elfs", nargs="*")
@@ -540,8 +544,7 @@ def main():
     if not 0 < args.seed < 1 << 32:
         ap.error("--seed must be a nonzero 32-bit number (xorshift)")
 
-    passed = failed = 0
-    for elf in args.elfs:
+    def run_one(elf):
         name = os.path.splitext(os.path.basename(elf))[0]
         t0 = time.monotonic()
         if "uart_echo" in name:
@@ -551,7 +554,22 @@ def main():
                                              soak.session, args.soak_net)
         else:
             reason, output = run_plain(args, elf)
-        took = time.monotonic() - t0
+        return name, reason, output, time.monotonic() - t0
+
+    # Scenarios paced by virtual time alone run --jobs at a time; those
+    # the host paces in real time (fed, flooded, soaked) run alone, after.
+    def host_paced(elf):
+        return any(k in os.path.basename(elf)
+                   for k in ("uart_echo", "soak", "flood", "tickless"))
+
+    alone = [e for e in args.elfs if host_paced(e)]
+    together = [e for e in args.elfs if not host_paced(e)]
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        results = list(pool.map(run_one, together))
+    results += [run_one(e) for e in alone]
+
+    passed = failed = 0
+    for name, reason, output, took in results:
         if reason is None:
             passed += 1
             print("PASS %s (%.2f s)" % (name, took))
