@@ -581,8 +581,15 @@ static void forget(struct kt_work *w)
 	}
 }
 
+/*
+ * With interrupts masked: the tick may already run (board_init starts it,
+ * and the reset handler has called this once before), and it must never
+ * see the kernel half reset - kt_k.cur NULL, say.
+ */
 void kt_init(kt_tick_t start)
 {
+	uint32_t s = port_irq_save();
+
 	/* Forget the tasks of a previous run (tests re-initialise often). */
 	for (struct kt_task *t = kt_k.all_first, *n; t != NULL; t = n) {
 		n = t->next_all;
@@ -608,6 +615,7 @@ void kt_init(kt_tick_t start)
 	kt_list_init(&kt_k.sched.w.link);
 	kt_list_init(&kt_k.sched.joiners);
 	kt_k.wheel.now = start; /* and every slot empty: zeroed above */
+	port_irq_restore(s);
 }
 
 /* Nothing for the scheduler or a task to do. */

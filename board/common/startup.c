@@ -13,7 +13,8 @@
  * on PSP and exceptions on MSP.  The Cortex-M port relies on this: a task
  * switch is a plain change of SP in thread mode, and an interrupt pushes
  * only its frame on the interrupted task's stack, never its own calls.
- * Then board_init(), main(), and board_exit() with main's return value.
+ * Then kt_init(0) (the kernel idle before the tick starts), board_init(),
+ * main(), and board_exit() with main's return value.
  *
  * Every core exception the board does not claim goes to
  * board_fault_handler, which reports and exits with 100 + the exception
@@ -36,6 +37,8 @@
 #include "common/board_common.h"
 #include "common/cortex_m.h"
 #include "guard.h"
+
+extern void kt_init(kt_tick_t start) __attribute__((weak));
 
 extern uint32_t __isr_stack_top[], __main_stack_top[];
 extern uint32_t __isr_stack_bottom[], __main_stack_bottom[];
@@ -150,6 +153,13 @@ __attribute__((used)) static void startup_memory(void)
 __attribute__((used, noreturn)) static void startup_main(void)
 {
 	__libc_init_array();
+	/*
+	 * The kernel's idle state before board_init() starts the tick: a tick
+	 * before main() calls kt_init() then counts into it instead of
+	 * finding no running context.  Weak: an image without the kernel.
+	 */
+	if (kt_init != NULL)
+		kt_init(0);
 	board_init();
 	board_exit(main());
 }
