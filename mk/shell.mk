@@ -5,6 +5,9 @@
 #   make shell-test   boot the demo with its UART on a TCP socket and use
 #                     the shell as a person would (tests/qemu/shell_run.py);
 #                     then stop the demo under gdb and check kt-ps's table
+#   make stall-test   the demo's uptime keeps growing while the host stops
+#                     and starts QEMU (no -icount: the core stands still
+#                     between any two instructions; tests/qemu/stall_run.py)
 #
 # Knobs: DEMO_HOG_MS (the hog detector's limit in the demo, default 100).
 # The demo's banner names the host port make run forwards (NET_PORT, from
@@ -17,7 +20,7 @@ $(BDIR)/apps/demo/main.o $(BDIR)/apps/demo/shell.o: \
 # Every gdb that make debug starts has kt-ps and kt-net.
 override GDB_ARGS := -x tools/kettle_ps_gdb.py -x tools/kettle_net_gdb.py $(GDB_ARGS)
 
-.PHONY: shell-test shell-debug-test
+.PHONY: shell-test shell-debug-test stall-test
 shell-test: $(DEMO) shell-debug-test | deps-qemu deps-gdb
 	$(Q)$(PYTHON) tests/qemu/shell_run.py --machine $(QEMU_MACHINE) --elf $(DEMO)
 
@@ -31,4 +34,7 @@ shell-debug-test: $(DEMO) | deps-qemu deps-gdb
 		echo "shell-debug-test: make debug's gdb has kt-ps"; \
 	else echo "$$out"; echo "shell-debug-test: no kt-ps under make debug" >&2; exit 1; fi
 
-TEST_TARGETS += shell-test
+stall-test: $(DEMO) | deps-qemu
+	$(Q)$(PYTHON) tests/qemu/stall_run.py --machine $(QEMU_MACHINE) --elf $(DEMO)
+
+TEST_TARGETS += shell-test stall-test

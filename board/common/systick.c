@@ -46,16 +46,16 @@
 /*
  * Cycles: closer than GUARD to a reload, RVR is not written (the write
  * might land on either side of it); a cut never makes a period shorter
- * than CUT_MIN; CUT_LATENCY is at least what the read-add-store-store
- * sequence of cut() takes from its read to its last store: 4 or 5 on a
- * Cortex-M3/M4, and under QEMU, whose instructions take 8 ns, 0.3 at
- * 12.5 MHz and 4 at 168 MHz.  Taking too much moves the count on by the
- * difference, too little would move it back: systick_cycles() must never
- * go back.
+ * than CUT_MIN; CUT_LATENCY is at least what the read-add-compare-
+ * branch-store-store sequence of cut() takes from its read to its last
+ * store: 6 or 7 on a Cortex-M3/M4, and under QEMU, whose instructions
+ * take 8 ns, 0.6 at 12.5 MHz and 8 at 168 MHz.  Taking too much moves the
+ * count on by the difference, too little would move it back:
+ * systick_cycles() must never go back.
  */
 #define GUARD 64u
 #define CUT_MIN 256u
-#define CUT_LATENCY 6u
+#define CUT_LATENCY 8u
 
 static uint32_t per_tick;          /* core clocks per tick */
 static uint32_t max_len;           /* the longest period: whole ticks */
@@ -127,10 +127,27 @@ void board_tick_enable(bool on)
 	tick_on = on;
 }
 
-/* systick_cycles() with interrupts masked and no reload pending. */
+/* A reload came while masked: count it here; its handler will not run. */
+static void take_reload(void)
+{
+	SCB_ICSR = SCB_ICSR_PENDSTCLR;
+	reloaded();
+}
+
+/*
+ * systick_cycles() with interrupts masked, for the idle path: a reload
+ * that comes meanwhile is taken here (see take_reload), and the counter
+ * read again past it.
+ */
 static uint32_t cycles_masked(void)
 {
-	return base + (cur_len - 1u - SYST_CVR);
+	uint32_t value = SYST_CVR;
+
+	if (reload_pending()) {
+		take_reload();
+		value = SYST_CVR;
+	}
+	return base + (cur_len - 1u - value);
 }
 
 uint32_t systick_cycles(void)
@@ -150,20 +167,31 @@ uint32_t systick_cycles(void)
 
 /* ---- tickless idle ------------------------------------------------------ */
 
-/* A reload came while masked: count it here; its handler will not run. */
-static void take_reload(void)
-{
-	SCB_ICSR = SCB_ICSR_PENDSTCLR;
-	reloaded();
-}
-
-/* Set the length of the next period, unless a reload is too close. */
+/*
+ * Set the length of the next period, unless a reload is too close or has
+ * come already.  The core runs on between the read and the write: GUARD
+ * cycles on silicon, but under QEMU without -icount, or with a debugger
+ * halting the core, any time at all.  A reload in that gap has loaded
+ * either the old length or len, and no register says which: the period
+ * in progress is taken to be the shorter, unless the counter has already
+ * shown it is the longer.  A wrong guess makes the count lose the
+ * difference, the time the core stood still; it never makes it go back.
+ */
 static bool set_next(uint32_t len)
 {
-	if (SYST_CVR < GUARD)
+	uint32_t old = next_len, lo, hi;
+
+	if (SYST_CVR < GUARD || reload_pending())
 		return false;
-	next_len = len;
 	SYST_RVR = len - 1u;
+	next_len = len;
+	if (reload_pending()) {
+		lo = old < len ? old : len;
+		hi = old < len ? len : old;
+		SCB_ICSR = SCB_ICSR_PENDSTCLR;
+		base += cur_len;
+		cur_len = SYST_CVR < lo ? lo : hi;
+	}
 	return true;
 }
 
@@ -172,27 +200,43 @@ static bool set_next(uint32_t len)
  * at, in a fixed sequence: read the counter, compute RVR from it, store
  * RVR, store CVR (any write clears it; it reloads from RVR on the next
  * clock).  The period cut short lasted up to that write plus the clock at
- * zero.
+ * zero.  False, with nothing written, when at is too close or already
+ * past: the caller decided on a count read before the core stood still.
  */
-static void cut(uint32_t at)
+static bool cut(uint32_t at)
 {
 	uint32_t k = at - base - cur_len - CUT_LATENCY - 1u, v, t;
 
 	__asm volatile(
 		"ldr	%0, [%2, #8]\n\t" /* v = CVR */
 		"adds	%1, %0, %3\n\t"   /* t = v + k: the new period, less 1 */
+		"cmp	%1, #255\n\t"
+		"ble	1f\n\t"           /* t + 1 <= 256 cycles, or past */
 		"str	%1, [%2, #4]\n\t" /* RVR = t */
-		"str	%1, [%2, #8]"     /* CVR: cleared, reloads t + 1 cycles */
+		"str	%1, [%2, #8]\n"    /* CVR: cleared, reloads t + 1 cycles */
+		"1:"
 		: "=&l"(v), "=&l"(t)
 		: "l"(0xe000e010u), "l"(k)
 		: "cc", "memory");
+	if ((int32_t)t <= 255)
+		return false;
 	base += cur_len - v + CUT_LATENCY;
 	cur_len = t + 1u;
+	if (reload_pending()) {
+		/*
+		 * The core stood still between the reads and the write (see
+		 * set_next): the period had ended, so it counts whole, and
+		 * the new one started no earlier than that.
+		 */
+		SCB_ICSR = SCB_ICSR_PENDSTCLR;
+		base += v - CUT_LATENCY;
+	}
 	/* RVR for the period after, once the restart has loaded t. */
 	while (SYST_CVR == 0)
 		;
 	next_len = per_tick;
 	SYST_RVR = per_tick - 1u;
+	return true;
 }
 
 /* Whether an interrupt other than SysTick's waits (its reload cleared). */
@@ -210,8 +254,6 @@ static void resume(void)
 	for (;;) {
 		uint32_t now;
 
-		if (reload_pending())
-			take_reload();
 		now = cycles_masked();
 		count(now);
 		if (base + cur_len == phase.next) {
@@ -220,8 +262,8 @@ static void resume(void)
 			while (!reload_pending())
 				; /* a few cycles: then look again */
 		} else if (phase.next - now >= CUT_MIN) {
-			cut(phase.next);
-			return;
+			if (cut(phase.next))
+				return;
 		} else {
 			/* The boundary is a few cycles away, inside the period. */
 			while ((int32_t)(cycles_masked() - phase.next) < 0)
@@ -245,10 +287,15 @@ void port_idle_ticks(kt_tick_t max)
 	 * the next one end at target, or as far as it can, and once the period
 	 * in progress ends at target, the next one a tick long.
 	 */
-	while (base != target) {
-		uint32_t left = target - (base + cur_len);
+	while ((int32_t)(target - base) > 0) {
+		uint32_t left = target - (base + cur_len), len;
 
-		if (set_next(left == 0 ? per_tick : left < max_len ? left : max_len)) {
+		/* Past target only after the core stood still (set_next). */
+		if ((int32_t)left <= 0)
+			len = per_tick;
+		else
+			len = left < max_len ? left : max_len;
+		if (set_next(len)) {
 			port_idle();
 			if (!reload_pending())
 				break; /* another interrupt, in the middle of a period */
