@@ -85,25 +85,35 @@ run: $(DEMO) | deps-qemu
 TEST_TARGETS := host-test qemu-test bench
 -include $(sort $(wildcard mk/*.mk))
 
-# make test in three steps: the tools (apt-get must not run twice at once),
-# every image and host test binary built in parallel (TEST_JOBS at a time;
-# one sub-make per board, so no two jobs write the same file), then the
-# tests one after another, as QEMU runs in real time beside the host's
-# peers and must not share the CPU with a compiler.
+# make test in four steps: the tools (apt-get must not run twice at once);
+# every image, host test binary and fuzzer built in parallel (TEST_JOBS at
+# a time; one sub-make per board or variant, so no two jobs write the
+# same file); the tests that no clock paces (TEST_PARALLEL: host tests,
+# analysis, fuzzers, sizes, builds), TEST_JOBS at a time, each one's
+# output kept together; then the QEMU tests one after another, as QEMU
+# runs in real time beside the host's peers and must not share the CPU.
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_PARALLEL := host-test check fuzz-kernel fuzz-test size-boards cmake-test \
+	docs-test frame-test version-test readme-test
+# Every tool make test uses, installed first and one at a time.
+TEST_DEPS := deps deps-fuzz deps-check deps-cmake deps-docs deps-gdb deps-net
 test:
-	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory $(TEST_DEPS)
 	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) test-build
+	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) -Otarget test-parallel
 	$(Q)$(MAKE) --no-print-directory test-run
 
-.PHONY: test-run test-build board-images
-test-run: $(TEST_TARGETS)
-test-build: $(HOST_BINS) $(addprefix images-on-,$(BOARDS))
+.PHONY: test-run test-build test-parallel board-images default-images
+test-parallel: $(filter $(TEST_PARALLEL),$(TEST_TARGETS))
+test-run: $(filter-out $(TEST_PARALLEL),$(TEST_TARGETS))
+test-build: $(addprefix images-on-,$(BOARDS))
 images-on-%:
 	$(Q)$(MAKE) --no-print-directory BOARD=$* board-images \
-		$(if $(filter $*,$(BOARD)),$(O)/$*/bench.elf)
-# The board's images the tests run (fragments add theirs).
+		$(if $(filter $*,$(BOARD)),default-images)
+# The board's images the tests run, and those that only the default
+# board's run (fragments add theirs: a variant's sub-make is one target).
 board-images: $(SCENARIOS)
+default-images: $(BENCH)
 
 # QEMU_TEST_ARGS: run.py options the fragments add (mk/soak.mk: --soak-net).
 qemu-test: $(SCENARIOS) | deps-qemu
@@ -136,18 +146,47 @@ HOST_KSRCS := $(KERNEL_SRCS) $(wildcard kernel/port/host/*.c kernel/port/host/*.
 HOST_TESTS := $(patsubst tests/host/%.c,%,$(wildcard tests/host/test_*.c))
 HOST_BINS := $(addprefix $(HDIR)/plain/,$(HOST_TESTS)) $(addprefix $(HDIR)/san/,$(HOST_TESTS))
 
-$(HDIR)/plain/%: tests/host/%.c $(HOST_KSRCS) $(wildcard kernel/*.h kernel/port/host/*.h tests/host/*.h) | deps-host
-	@mkdir -p $(dir $@)
-	@[ "$(V)" = 1 ] || echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_KSRCS) -lcmocka -o $@
+# The kernel, its host port and HOST_EXTRA_SRCS are compiled once per
+# variant (plain, and with asan+ubsan) and linked into every test; a test
+# compiles its own file and HOST_TEST_SRCS.  A test whose kernel differs
+# (test_trace: tracing on) compiles the sources itself (HOST_LINK); its
+# flags are private, so that the shared objects never see them.
+HOST_OBJS_plain := $(patsubst %,$(HDIR)/obj/plain/%.o,$(HOST_KSRCS))
+HOST_OBJS_san := $(patsubst %,$(HDIR)/obj/san/%.o,$(HOST_KSRCS))
+HOST_HDRS := $(wildcard kernel/*.h kernel/port/host/*.h tests/host/*.h)
+HOST_LINK = $(HOST_OBJS_$(HOST_VARIANT))
+$(HDIR)/plain/%: HOST_VARIANT := plain
+$(HDIR)/san/%: HOST_VARIANT := san
 
-$(HDIR)/san/%: tests/host/%.c $(HOST_KSRCS) $(wildcard kernel/*.h kernel/port/host/*.h tests/host/*.h) | deps-host
+$(HDIR)/obj/plain/%.o: % | deps-host
 	@mkdir -p $(dir $@)
-	@[ "$(V)" = 1 ] || echo "  HOSTCC  $@ (asan+ubsan)"
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $< $(HOST_KSRCS) -lcmocka -o $@
+	@[ "$(V)" = 1 ] || echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MD -MP -c $< -o $@
+
+$(HDIR)/obj/san/%.o: % | deps-host
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  HOSTCC  $< (asan+ubsan)"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) -MD -MP -c $< -o $@
+
+-include $(HOST_OBJS_plain:.o=.d) $(HOST_OBJS_san:.o=.d)
+
+$(HDIR)/plain/%: tests/host/%.c $(HOST_OBJS_plain) $(HOST_HDRS) | deps-host
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_TEST_SRCS) $(HOST_LINK) -lcmocka -o $@
+
+$(HDIR)/san/%: tests/host/%.c $(HOST_OBJS_san) $(HOST_HDRS) | deps-host
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  HOSTLD  $@ (asan+ubsan)"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) $< $(HOST_TEST_SRCS) $(HOST_LINK) -lcmocka -o $@
 
 # The trace test needs the kernel built with tracing on.
-$(HDIR)/plain/test_trace $(HDIR)/san/test_trace: HOST_CFLAGS += -DKT_TRACE=1
+$(HDIR)/plain/test_trace $(HDIR)/san/test_trace: private HOST_CFLAGS += -DKT_TRACE=1
+$(HDIR)/plain/test_trace $(HDIR)/san/test_trace: private HOST_LINK = $(HOST_KSRCS)
+
+# Built with the rest of make test's images (test-build is defined above,
+# before HOST_BINS was).
+test-build: $(HOST_BINS)
 
 host-test: $(HOST_BINS)
 	$(Q)tests/host/run.sh $(HOST_BINS)

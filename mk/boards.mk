@@ -35,7 +35,7 @@ qemu-test-boards: $(addprefix qemu-test-on-,$(filter-out $(BOARD),$(BOARDS)))
 
 # The board's own variables come from its board.mk: a sub-make per board.
 qemu-test-on-%:
-	$(Q)$(MAKE) --no-print-directory BOARD=$* qemu-test
+	$(Q)$(MAKE) --no-print-directory BOARD=$* SOAK_TEST_SECONDS=1 qemu-test
 
 # ---- sizes: the kernel's flash on every board --------------------------------
 # The Makefile's `size` shows this board's images; these show the kernel

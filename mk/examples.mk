@@ -28,6 +28,16 @@ example-test-%: | deps-arm deps-qemu deps-host
 
 TEST_TARGETS += examples-test
 
+# make test's build step builds every example's image on its boards, in
+# parallel (each board into its own folder); examples-test then runs them.
+EXAMPLE_IMAGES := $(foreach e,$(EXAMPLES),$(foreach b,$(if \
+	$(call EXAMPLE_NEEDS_ETH,$(e)),mps2-an385,$(EXAMPLE_BOARDS)),example-image-$(e)@$(b)))
+.PHONY: example-images
+example-images: $(EXAMPLE_IMAGES)
+example-image-%: | deps-arm
+	$(Q)$(call EXAMPLE_MAKE,$(word 1,$(subst @, ,$*))) BOARD=$(word 2,$(subst @, ,$*)) all
+test-build: example-images
+
 # ---- docs/getting-started.md, followed literally ----------------------------
 # scripts/doc_app.py writes the files the page shows into a fresh folder
 # beside a link to this tree and runs the page's commands: build for

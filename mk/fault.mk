@@ -56,9 +56,12 @@ ifneq ($(findstring cortex-m0,$(CPU_FLAGS)),)
 frame-guard-test:
 	@echo "frame-guard-test $(BOARD): ARMv6-M has no MPU, no frame guard"
 else
-frame-guard-test: | deps-arm deps-qemu
+.PHONY: frameguard-images
+frameguard-images: | deps-arm
 	$(Q)$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) \
 		BDIR=$(FRAMEGUARD_BDIR) FRAME_GUARD=1 $(FRAMEGUARD_SCENARIOS)
+default-images: frameguard-images
+frame-guard-test: frameguard-images | deps-qemu
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(FRAMEGUARD_SCENARIOS)
 endif
 ifeq ($(STACK_GUARD),0)
@@ -83,6 +86,7 @@ bench: guard-cost
 noguard-image: | deps-arm
 	$(Q)$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) \
 		BDIR=$(NOGUARD_BDIR) STACK_GUARD=0 $(NOGUARD_BDIR)/switch_cost.elf
+default-images: noguard-image
 guard-cost: $(SWITCH_COST) noguard-image | deps-qemu
 	$(Q)on=$$($(PYTHON) tests/qemu/bench.py --machine $(QEMU_MACHINE) $(SWITCH_COST) \
 		| awk '$$1 == "yield" { print $$2 }') && \

@@ -23,3 +23,4 @@ fuzz-kernel: $(KFUZZ_BIN)
 		$(HDIR)/fuzz/fuzz_kernel.log | sed 's/^/fuzz-kernel: /'
 
 TEST_TARGETS += fuzz-kernel
+test-build: $(KFUZZ_BIN)

@@ -170,3 +170,6 @@ fuzz-http: $(FUZZ_HTTP_BIN)
 	@grep -E '^(stat::number_of_executed_units|stat::new_units_added)' $(FUZZ_DIR)/fuzz_http.log | \
 		sed 's/^/fuzz-http: /'
 fuzz-test: fuzz-http
+
+# The fuzzers are built with make test's images (defined above).
+test-build: $(FUZZ_BIN) $(FUZZ_HTTP_BIN)

@@ -39,6 +39,7 @@ TICKLESS_BENCH = $(PYTHON) tests/qemu/tickless_bench.py --machine $(QEMU_MACHINE
 .PHONY: tickless-test tickless-bench periodic-images
 periodic-images: | deps-arm
 	+$(Q)$(PERIODIC_MAKE) $(PERIODIC_SCENARIOS) $(PERIODIC_IMAGE)
+board-images: periodic-images
 
 tickless-test: periodic-images $(TICKLESS_IMAGE) | deps-qemu
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(PERIODIC_SCENARIOS)
@@ -53,7 +54,7 @@ endif
 # ---- the host test ---------------------------------------------------------
 # tests/host/test_time.c runs the boards' ticker.c over a simulated board.
 TIME_TESTS := $(HDIR)/plain/test_time $(HDIR)/san/test_time
-$(TIME_TESTS): HOST_KSRCS += board/common/ticker.c
-$(TIME_TESTS): HOST_CFLAGS += -Iboard -Iboard/drivers
+$(TIME_TESTS): private HOST_TEST_SRCS += board/common/ticker.c
+$(TIME_TESTS): private HOST_CFLAGS += -Iboard -Iboard/drivers
 $(TIME_TESTS): board/common/ticker.c board/common/tick_phase.h \
 	board/common/board_common.h

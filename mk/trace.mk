@@ -55,6 +55,8 @@ trace-demo-image: | trace-sc-image
 	$(Q)$(TRACE_MAKE) $(TRACE_DEMO)
 trace-bench-image: | trace-demo-image
 	$(Q)$(TRACE_MAKE) $(TRACE_BENCH)
+board-images: trace-sc-image
+default-images: trace-bench-image
 
 # ---- the picture -----------------------------------------------------------
 trace: trace-demo-image | deps-qemu
