@@ -94,9 +94,10 @@ TEST_TARGETS := host-test qemu-test bench
 # runs in real time beside the host's peers and must not share the CPU.
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_PARALLEL := host-test check fuzz-kernel fuzz-test size-boards cmake-test \
-	docs-test frame-test version-test readme-test
+	docs-test frame-test version-test readme-test format-check
 # Every tool make test uses, installed first and one at a time.
-TEST_DEPS := deps deps-fuzz deps-check deps-cmake deps-docs deps-gdb deps-net
+TEST_DEPS := deps deps-fuzz deps-check deps-cmake deps-docs deps-gdb deps-net \
+	deps-format
 test:
 	$(Q)$(MAKE) --no-print-directory $(TEST_DEPS)
 	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) test-build
@@ -169,6 +170,9 @@ $(HDIR)/obj/san/%.o: % | deps-host
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_SAN) -MD -MP -c $< -o $@
 
 -include $(HOST_OBJS_plain:.o=.d) $(HOST_OBJS_san:.o=.d)
+# Prerequisites of pattern rules only, so make would take them for
+# intermediate files and delete them after each run.
+.SECONDARY: $(HOST_OBJS_plain) $(HOST_OBJS_san)
 
 $(HDIR)/plain/%: tests/host/%.c $(HOST_OBJS_plain) $(HOST_HDRS) | deps-host
 	@mkdir -p $(dir $@)

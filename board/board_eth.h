@@ -79,9 +79,9 @@ int board_eth_recv(void *buf, size_t len, kt_tick_t timeout);
 int board_eth_loopback(bool on);
 
 struct board_eth_stats {
-	uint32_t rx_frames;  /* delivered into the ring */
+	uint32_t rx_frames; /* delivered into the ring */
 	uint32_t rx_bytes;
-	uint32_t tx_frames;  /* handed to the MAC */
+	uint32_t tx_frames; /* handed to the MAC */
 	uint32_t tx_bytes;
 	uint32_t tx_done;    /* transmit-complete reports from the MAC */
 	uint32_t rx_dropped; /* the ring was full */

@@ -19,7 +19,7 @@
  */
 #if defined(__SANITIZE_ADDRESS__) /* gcc */
 #define KT_ASAN 1
-#elif defined(__has_feature)        /* clang */
+#elif defined(__has_feature) /* clang */
 #if __has_feature(address_sanitizer)
 #define KT_ASAN 1
 #endif
@@ -42,8 +42,8 @@
 struct kt_kernel {
 	/* First: the hot paths reach a ring with one indexed load. */
 	struct kt_task *ready[KT_PRIO_COUNT]; /* each ring's last (sched.c) */
-	struct kt_task *cur;          /* running context: a task or &sched */
-	uint32_t ready_bits;          /* bit p: ready[p] is not empty */
+	struct kt_task *cur; /* running context: a task or &sched */
+	uint32_t ready_bits; /* bit p: ready[p] is not empty */
 	/*
 	 * Completions marked by interrupts (an event set, a semaphore unit,
 	 * a queue item), newest first; atomic.  Whoever reaches the next
@@ -51,9 +51,9 @@ struct kt_kernel {
 	 * takes the whole list and readies the waiters, in thread mode.
 	 */
 	struct kt_work *done_head;
-	struct kt_work *work_head;    /* posted work (callbacks), newest first; atomic */
-	volatile kt_tick_t ticks;     /* written by the tick interrupt only */
-	volatile uint32_t ticks_hi;   /* and its wraps */
+	struct kt_work *work_head; /* posted work (callbacks), newest first; atomic */
+	volatile kt_tick_t ticks;   /* written by the tick interrupt only */
+	volatile uint32_t ticks_hi; /* and its wraps */
 	/*
 	 * The first tick at which the wheel may have work: no later than its
 	 * first expiry, and at most KT_DUE_MAX ahead of the wheel.  The tick
@@ -63,7 +63,7 @@ struct kt_kernel {
 	 * Written in thread mode only.
 	 */
 	volatile kt_tick_t next_due;
-	kt_tick_t start;              /* ticks at kt_init, for the uptime */
+	kt_tick_t start; /* ticks at kt_init, for the uptime */
 	/*
 	 * Non-zero when the scheduler itself has work: a callback was posted,
 	 * the tick reached next_due, a timer is due.  Set by whoever causes
@@ -71,7 +71,7 @@ struct kt_kernel {
 	 * whether a task can switch straight to the next one.
 	 */
 	volatile uint32_t pending;
-	uint16_t waker;               /* for traces: who the kernel acts for; 0: the running task */
+	uint16_t waker; /* for traces: who the kernel acts for; 0: the running task */
 	/*
 	 * Set by the mutex module when a mutex is first taken, so that the
 	 * core calls into it only when mutexes are in use and an image
@@ -79,15 +79,15 @@ struct kt_kernel {
 	 */
 	void (*mutex_waiter_left)(struct kt_mutex *m);
 	void (*mutex_release_all)(struct kt_task *t);
-	uint8_t last_id;              /* the last task id given out */
+	uint8_t last_id; /* the last task id given out */
 	/* The hog detector: the tick counts the running task's slice. */
-	uint32_t slice;               /* ticks since the last switch */
-	kt_tick_t hog_limit;          /* KT_FOREVER: off */
-	struct kt_task *hog;          /* the task past the limit */
-	kt_tick_t hog_ticks;          /* how long it has run */
+	uint32_t slice;      /* ticks since the last switch */
+	kt_tick_t hog_limit; /* KT_FOREVER: off */
+	struct kt_task *hog; /* the task past the limit */
+	kt_tick_t hog_ticks; /* how long it has run */
 	void (*hog_report)(struct kt_task *t, kt_tick_t ran);
 	struct kt_work hog_work;
-	struct kt_task sched;         /* the context kt_run was called from */
+	struct kt_task sched; /* the context kt_run was called from */
 	struct kt_task *all_first, *all_last;
 	struct kt_wheel wheel;
 };
@@ -145,8 +145,7 @@ KT_INLINE void kt_ready(struct kt_task *t)
  * arguments first (kt_wait_args() or the same checks): a timeout other
  * than KT_NOWAIT is in range and comes from a task.
  */
-int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
-	     const void *obj);
+int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why, const void *obj);
 /*
  * What every call with a timeout checks first, whatever the state of its
  * object, so that a misuse fails the first time and not only under load:
@@ -234,6 +233,5 @@ void kt_timer_service(void);
 void kt_timer_due(kt_tick_t delta);
 /* Start t at an absolute tick (no argument checks).  Thread mode. */
 void kt_timer_start_at(struct kt_timer *t, kt_tick_t expires, kt_tick_t period);
-
 
 #endif

@@ -107,7 +107,9 @@ struct kt_work {
 	void *arg;
 };
 
+/* clang-format off */
 #define KT_WORK_INIT(f, a) { NULL, 0, (f), (a) }
+/* clang-format on */
 
 void kt_work_init(struct kt_work *w, void (*fn)(void *), void *arg);
 /* Post w.  any.  Returns true when it was not already pending. */
@@ -153,8 +155,8 @@ struct kt_task *kt_timer_task(const struct kt_timer *t);
 /* ---- tasks ------------------------------------------------------------- */
 
 enum kt_state {
-	KT_UNUSED,  /* never spawned */
-	KT_NEW,     /* spawned, has not run yet */
+	KT_UNUSED, /* never spawned */
+	KT_NEW,    /* spawned, has not run yet */
 	KT_READY,
 	KT_RUNNING,
 	KT_BLOCKED, /* see enum kt_wait for what on */
@@ -190,7 +192,7 @@ struct kt_task {
 	void *sp; /* first: the port's switch saves the stack pointer here */
 	struct kt_waiter w;    /* link: in a ready queue or a wait list */
 	struct kt_timer timer; /* timeout of the current blocking call */
-	int result;        /* why it woke; its return value once DONE */
+	int result;            /* why it woke; its return value once DONE */
 	const void *wait_obj;
 	struct kt_waiter *many;
 	const char *name;
@@ -199,21 +201,21 @@ struct kt_task {
 	kt_entry_fn fn;
 	void *arg;
 	struct kt_list joiners;
-	struct kt_list held;   /* mutexes it owns */
+	struct kt_list held; /* mutexes it owns */
 	void (*on_done)(struct kt_task *t);
-	void *local;           /* task-local pointer */
+	void *local; /* task-local pointer */
 	uint32_t runs;
-	uint32_t ticks;        /* ticks that found it running: its CPU share */
-	uint32_t hogs;         /* times it kept the CPU past the hog limit */
-	uint8_t prio;      /* effective: base_prio or an inherited one */
+	uint32_t ticks; /* ticks that found it running: its CPU share */
+	uint32_t hogs;  /* times it kept the CPU past the hog limit */
+	uint8_t prio;   /* effective: base_prio or an inherited one */
 	uint8_t base_prio;
-	uint8_t state;     /* enum kt_state */
-	uint8_t wait;      /* enum kt_wait */
+	uint8_t state; /* enum kt_state */
+	uint8_t wait;  /* enum kt_wait */
 	uint8_t flags;
-	uint8_t shield;    /* cancellation deferred while non-zero */
-	uint8_t nmany;     /* waiters in many[] during kt_wait_any */
+	uint8_t shield; /* cancellation deferred while non-zero */
+	uint8_t nmany;  /* waiters in many[] during kt_wait_any */
 	/* Last, kept when a task is spawned again: its place in the list. */
-	uint8_t id;        /* 1..255, for traces (255: and beyond); 0: unlisted */
+	uint8_t id; /* 1..255, for traces (255: and beyond); 0: unlisted */
 	struct kt_task *next_all;
 };
 
@@ -358,8 +360,10 @@ struct kt_mutex {
 };
 
 /* A static initialiser: struct kt_mutex m = KT_MUTEX_INIT(m); */
+/* clang-format off */
 #define KT_MUTEX_INIT(m) \
 	{ NULL, { &(m).waiters, &(m).waiters }, { &(m).held, &(m).held }, 0 }
+/* clang-format on */
 
 void kt_mutex_init(struct kt_mutex *m); /* thread */
 /* task.  0; -EOWNERDEAD (and owned); -ETIMEDOUT; -EDEADLK; -ECANCELED;
@@ -395,7 +399,7 @@ void kt_event_init(struct kt_event *e); /* thread */
 int kt_event_set(struct kt_event *e);
 /* any.  0; -EINVAL for NULL or never initialised. */
 int kt_event_set_isr(struct kt_event *e);
-void kt_event_clear(struct kt_event *e);   /* any; NULL is ignored */
+void kt_event_clear(struct kt_event *e);        /* any; NULL is ignored */
 bool kt_event_is_set(const struct kt_event *e); /* any; false for NULL */
 /* task.  0 once set; -ETIMEDOUT; -ECANCELED; -EINVAL for NULL or never
  * initialised; -EPERM outside a task. */

@@ -22,7 +22,7 @@
 #define KT_INLINE static inline __attribute__((always_inline))
 
 #define kt_container_of(ptr, type, member) \
-	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct kt_list {
 	struct kt_list *next, *prev;

@@ -38,7 +38,7 @@ static unsigned inherited_prio(const struct kt_task *t)
 	unsigned p = t->base_prio;
 	struct kt_list *n;
 
-	kt_list_for_each(n, &t->held) {
+	kt_list_for_each (n, &t->held) {
 		unsigned q = top_waiter_prio(mutex_of(n));
 
 		if (q > p)
@@ -52,7 +52,7 @@ static void insert_waiter(struct kt_mutex *m, struct kt_waiter *w)
 {
 	struct kt_list *n;
 
-	kt_list_for_each(n, &m->waiters)
+	kt_list_for_each (n, &m->waiters)
 		if (kt_waiter_of(n)->task->prio < w->task->prio)
 			break;
 	kt_list_insert_before(n, &w->link);

@@ -70,8 +70,7 @@ static void queue_work(void *arg)
 	serve(arg);
 }
 
-int kt_queue_init(struct kt_queue *q, void *storage, size_t item_size,
-		  size_t capacity)
+int kt_queue_init(struct kt_queue *q, void *storage, size_t item_size, size_t capacity)
 {
 	if (q == NULL || storage == NULL || item_size == 0 || capacity == 0 ||
 	    item_size > UINT16_MAX || capacity > UINT16_MAX)

@@ -32,9 +32,9 @@
 
 struct kt_ring {
 	uint8_t *buf;
-	uint32_t mask;  /* size - 1 */
-	uint32_t head;  /* producer's counter; atomic */
-	uint32_t tail;  /* consumer's counter; atomic */
+	uint32_t mask; /* size - 1 */
+	uint32_t head; /* producer's counter; atomic */
+	uint32_t tail; /* consumer's counter; atomic */
 };
 
 #define KT_RING_SIZE_MAX 0x80000000u
@@ -111,8 +111,7 @@ static inline bool kt_ring_get(struct kt_ring *r, uint8_t *byte)
  * Producer: store up to len bytes from src, as many as fit; returns how
  * many.  A span that crosses the end of the storage is two copies.
  */
-static inline size_t kt_ring_write(struct kt_ring *r, const void *src,
-				   size_t len)
+static inline size_t kt_ring_write(struct kt_ring *r, const void *src, size_t len)
 {
 	uint32_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
 	uint32_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);

@@ -214,8 +214,7 @@ int kt_block_until(kt_tick_t expires, enum kt_wait why, const void *obj)
 	return kt_block_now(KT_FOREVER, why, obj);
 }
 
-int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why,
-	     const void *obj)
+int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why, const void *obj)
 {
 	int err = kt_block_check(timeout);
 
@@ -236,6 +235,16 @@ void kt_abort(struct kt_task *t, int result)
 		kt_k.mutex_waiter_left((struct kt_mutex *)obj);
 }
 
+/* Who a wake is for, in the trace: a cancel, an interrupt, a task. */
+static uint16_t woken_by(int result)
+{
+	if (result == -ECANCELED)
+		return KT_TR_BY_CANCEL;
+	if (kt_k.waker != KT_WAKER_SELF)
+		return kt_k.waker;
+	return KT_TR_BY_TASK | (kt_k.cur != &kt_k.sched ? kt_k.cur->id : 0);
+}
+
 void kt_wake(struct kt_task *t, int result)
 {
 	if (t->state != KT_BLOCKED)
@@ -248,10 +257,7 @@ void kt_wake(struct kt_task *t, int result)
 	if (kt_hnode_linked(&t->timer.node))
 		kt_wheel_del(&kt_k.wheel, &t->timer);
 	if (KT_TRACE)
-		kt_trace_rec(KT_TR_WAKE, t->id,
-			     result == -ECANCELED ? KT_TR_BY_CANCEL :
-			     kt_k.waker != KT_WAKER_SELF ? kt_k.waker :
-			     KT_TR_BY_TASK | (kt_k.cur != &kt_k.sched ? kt_k.cur->id : 0));
+		kt_trace_rec(KT_TR_WAKE, t->id, woken_by(result));
 	t->result = result;
 	t->state = KT_READY;
 	t->wait = KT_WAIT_NONE;
@@ -417,11 +423,14 @@ static void run_posted(struct kt_work **head)
 
 		/* Read next first: once pending is clear an ISR may re-post. */
 		if (KT_TRACE) {
-			uint32_t src = __atomic_load_n(&fifo->pending,
-						       __ATOMIC_RELAXED) >> 8;
+			uint32_t pending = __atomic_load_n(&fifo->pending,
+							   __ATOMIC_RELAXED);
+			uint32_t src = pending >> 8;
 
-			kt_k.waker = src != 0 ? (uint16_t)(KT_TR_BY_IRQ | (src - 1)) :
-						KT_TR_BY_TASK;
+			if (src != 0)
+				kt_k.waker = (uint16_t)(KT_TR_BY_IRQ | (src - 1));
+			else
+				kt_k.waker = KT_TR_BY_TASK;
 		}
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		fifo->pending = 0;

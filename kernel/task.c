@@ -82,7 +82,7 @@ void kt_task_exit(struct kt_task *t, int result)
 {
 	t->result = result;
 	t->state = KT_DONE;
-	t->flags &= (uint8_t)~(KT_F_CANCEL | KT_F_INFLIGHT);
+	t->flags &= (uint8_t) ~(KT_F_CANCEL | KT_F_INFLIGHT);
 	if (!kt_list_empty(&t->held)) /* so mutexes were taken: the hook is set */
 		kt_k.mutex_release_all(t);
 	kt_wake_all(&t->joiners);
@@ -133,7 +133,8 @@ int kt_task_cancel(struct kt_task *t)
 		return 1;
 	t->flags |= KT_F_CANCEL | KT_F_CANCELLED;
 	if (KT_TRACE)
-		kt_trace_rec(KT_TR_CANCEL, t->id, kt_self() != NULL ? kt_self()->id : 0);
+		kt_trace_rec(KT_TR_CANCEL, t->id,
+			     kt_self() != NULL ? kt_self()->id : 0);
 	if (t->state == KT_BLOCKED && t->shield == 0) {
 		t->flags = (uint8_t)((t->flags & ~KT_F_CANCEL) | KT_F_INFLIGHT);
 		kt_abort(t, -ECANCELED);

@@ -124,8 +124,8 @@ static void cascade(struct kt_wheel *w)
 			detach(&w->slot[l][s], &batch);
 			while (batch.first != NULL) {
 				struct kt_hnode *n = batch.first;
-				struct kt_timer *t =
-					kt_container_of(n, struct kt_timer, node);
+				struct kt_timer *t = kt_container_of(n, struct kt_timer,
+								     node);
 
 				kt_hnode_remove(n);
 				place(w, t, t->expires - w->now);
@@ -185,14 +185,16 @@ kt_tick_t kt_wheel_next_expiry(const struct kt_wheel *w)
 	if (w->due.first != NULL)
 		return 0;
 	for (unsigned l = 0; l < KT_WHEEL_LEVELS; l++) {
-		uint32_t occ = w->occupied[l], next = (w->now >> (l * KT_WHEEL_BITS)) + 1u;
+		uint32_t occ = w->occupied[l],
+			 next = (w->now >> (l * KT_WHEEL_BITS)) + 1u;
 		const struct kt_hnode *n;
 
 		if (occ == 0)
 			continue;
 		n = w->slot[l][(ctz32(ror32(occ, next)) + next) & 31u].first;
 		for (; n != NULL; n = n->next) {
-			kt_tick_t d = kt_container_of(n, struct kt_timer, node)->expires - w->now;
+			kt_tick_t d = kt_container_of(n, struct kt_timer, node)->expires -
+				      w->now;
 
 			if (d < best)
 				best = d;
@@ -244,7 +246,8 @@ void kt_timer_service(void)
 		kt_tick_t n = kt_k.ticks - kt_k.wheel.now;
 
 		if (n != 0)
-			kt_trace_rec(KT_TR_TICK, 0, n > 0xffff ? 0xffff : (uint16_t)n);
+			kt_trace_rec(KT_TR_TICK, 0,
+				     n > 0xffff ? 0xffff : (uint16_t)n);
 		kt_k.waker = KT_TR_BY_TIMER;
 	}
 	kt_wheel_advance(&kt_k.wheel, kt_k.ticks, timer_expire);
@@ -294,8 +297,7 @@ void kt_timer_start_at(struct kt_timer *t, kt_tick_t expires, kt_tick_t period)
 
 int kt_timer_start(struct kt_timer *t, kt_tick_t delay, kt_tick_t period)
 {
-	if (t == NULL || t->fn == NULL || delay > KT_DELAY_MAX ||
-	    period > KT_DELAY_MAX)
+	if (t == NULL || t->fn == NULL || delay > KT_DELAY_MAX || period > KT_DELAY_MAX)
 		return -EINVAL;
 	if (port_in_isr())
 		return -EPERM; /* the wheel is thread-mode only */

@@ -109,8 +109,7 @@ static void emit(struct line *l, void (*put)(const char *))
 	l->n = 0;
 }
 
-void kt_trace_dump(void (*put)(const char *line), uint32_t clock_hz,
-		   uint32_t tick_hz)
+void kt_trace_dump(void (*put)(const char *line), uint32_t clock_hz, uint32_t tick_hz)
 {
 	struct line l = { .n = 0 };
 	uint32_t head, count, first, was = tr.on;

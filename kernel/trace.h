@@ -75,8 +75,7 @@ void kt_trace_irq_exit(uint32_t irq, uint32_t prev);
  *   KTRACE end <records>
  * Recording stops while it writes and restarts after.  thread.
  */
-void kt_trace_dump(void (*put)(const char *line), uint32_t clock_hz,
-		   uint32_t tick_hz);
+void kt_trace_dump(void (*put)(const char *line), uint32_t clock_hz, uint32_t tick_hz);
 
 /* Kernel hooks (kernel/trace.c); each is `if (KT_TRACE)` at the call. */
 void kt_trace_rec(uint8_t type, uint8_t task, uint16_t arg);

@@ -52,8 +52,7 @@ static bool valid(const struct kt_wait_item *it)
 	if (it->kind != KT_ON_TASK && kt_list_uninit(wait_list(it)))
 		return false;
 	if (it->kind == KT_ON_TASK &&
-	    (((struct kt_task *)it->obj)->state == KT_UNUSED ||
-	     it->obj == kt_self()))
+	    (((struct kt_task *)it->obj)->state == KT_UNUSED || it->obj == kt_self()))
 		return false;
 	return true;
 }
@@ -77,7 +76,8 @@ int kt_wait_any(const struct kt_wait_item *items, size_t n, kt_tick_t timeout)
 	/* An event's set count is noted before its flag is polled. */
 	for (size_t i = 0; i < n; i++) {
 		w[i].data = items[i].kind == KT_ON_EVENT ?
-			(void *)kt_event_seq(items[i].obj) : items[i].buf;
+				    (void *)kt_event_seq(items[i].obj) :
+				    items[i].buf;
 		if (poll_item(&items[i]))
 			return (int)i;
 	}
@@ -109,10 +109,11 @@ int kt_task_join_all(struct kt_task *const *tasks, size_t n, int *results,
 
 		if (timeout != KT_FOREVER) {
 			left = kt_tick_before(kt_now(), deadline) ?
-				deadline - kt_now() : KT_NOWAIT;
+				       deadline - kt_now() :
+				       KT_NOWAIT;
 		}
-		err = kt_task_join(tasks[i], results != NULL ? &results[i] : NULL,
-				   left);
+		err = kt_task_join(tasks[i],
+				   results != NULL ? &results[i] : NULL, left);
 		if (err != 0)
 			return err;
 	}

@@ -14,7 +14,7 @@
 struct kt_wheel {
 	kt_tick_t now;                      /* the last tick processed */
 	uint32_t occupied[KT_WHEEL_LEVELS]; /* bit s: slot s is not empty */
-	struct kt_hlist due;                /* expired on arrival: next advance */
+	struct kt_hlist due; /* expired on arrival: next advance */
 	struct kt_hlist slot[KT_WHEEL_LEVELS][KT_WHEEL_SLOTS];
 };
 

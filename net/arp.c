@@ -37,8 +37,7 @@ static bool expired(const struct net_arp_entry *e, kt_tick_t now)
 	return !kt_tick_before(now, e->expires);
 }
 
-int net_arp_lookup(struct net_arp_cache *c, uint32_t ip, kt_tick_t now,
-		   uint8_t *mac)
+int net_arp_lookup(struct net_arp_cache *c, uint32_t ip, kt_tick_t now, uint8_t *mac)
 {
 	if (ip == 0)
 		return -ENOENT;
@@ -99,9 +98,8 @@ void net_arp_queue_init(struct net_arp_queue *q)
 	q->next_seq = 0;
 }
 
-struct net_arp_wait *net_arp_queue_add(struct net_arp_queue *q,
-				       uint32_t nexthop, const uint8_t *frame,
-				       size_t len, bool *first)
+struct net_arp_wait *net_arp_queue_add(struct net_arp_queue *q, uint32_t nexthop,
+				       const uint8_t *frame, size_t len, bool *first)
 {
 	struct net_arp_wait *slot = NULL;
 
@@ -129,8 +127,7 @@ struct net_arp_wait *net_arp_queue_add(struct net_arp_queue *q,
 	return slot;
 }
 
-struct net_arp_wait *net_arp_queue_oldest(struct net_arp_queue *q,
-					  uint32_t nexthop)
+struct net_arp_wait *net_arp_queue_oldest(struct net_arp_queue *q, uint32_t nexthop)
 {
 	struct net_arp_wait *oldest = NULL;
 

@@ -20,7 +20,7 @@
 #endif
 
 struct net_arp_entry {
-	uint32_t ip;      /* 0: free */
+	uint32_t ip; /* 0: free */
 	uint8_t mac[NET_MAC_LEN];
 	kt_tick_t expires;
 };
@@ -38,11 +38,11 @@ enum net_arp_wait_state {
 
 /* A frame waiting for its next hop's address (bytes 0..6 to be filled). */
 struct net_arp_wait {
-	uint8_t state;     /* enum net_arp_wait_state */
-	uint8_t tries;     /* requests sent */
+	uint8_t state; /* enum net_arp_wait_state */
+	uint8_t tries; /* requests sent */
 	uint16_t len;
 	uint32_t nexthop;
-	uint32_t seq;      /* order of arrival: frames leave in it */
+	uint32_t seq; /* order of arrival: frames leave in it */
 	kt_tick_t retry_at;
 	struct net_frame_buf frame; /* the frame: net_frame(&frame) */
 };
@@ -58,8 +58,7 @@ void net_arp_cache_init(struct net_arp_cache *c, kt_tick_t ttl);
  * Copy ip's address to mac: 0, or -ENOENT when not known or expired (an
  * expired entry is freed on the way).
  */
-int net_arp_lookup(struct net_arp_cache *c, uint32_t ip, kt_tick_t now,
-		   uint8_t *mac);
+int net_arp_lookup(struct net_arp_cache *c, uint32_t ip, kt_tick_t now, uint8_t *mac);
 /*
  * Learn ip -> mac for ttl ticks from now.  An entry for ip is refreshed;
  * otherwise, with insert, a free or expired entry is taken, or the one
@@ -86,8 +85,7 @@ struct net_arp_wait *net_arp_queue_add(struct net_arp_queue *q,
  * The oldest frame waiting for nexthop (WAITING, lowest seq, wrap-safe),
  * or NULL: frames to one hop leave in the order they came.
  */
-struct net_arp_wait *net_arp_queue_oldest(struct net_arp_queue *q,
-					  uint32_t nexthop);
+struct net_arp_wait *net_arp_queue_oldest(struct net_arp_queue *q, uint32_t nexthop);
 /* Entries waiting (WAITING or SENDING). */
 unsigned net_arp_queue_count(const struct net_arp_queue *q);
 

@@ -27,12 +27,12 @@
 #define OP_REPLY 2u
 #define HTYPE_ETHER 1u
 #define FLAG_BROADCAST 0x8000u
-#define OPTIONS_OFF 240u      /* after the header and the cookie */
+#define OPTIONS_OFF 240u /* after the header and the cookie */
 #define SNAME_OFF 44u
 #define SNAME_LEN 64u
 #define FILE_OFF 108u
 #define FILE_LEN 128u
-#define BOOTP_MIN 300u        /* RFC 1542 2.1 */
+#define BOOTP_MIN 300u /* RFC 1542 2.1 */
 #define LEASE_INFINITE 0xffffffffu
 
 /* RFC 2132 option codes. */
@@ -114,7 +114,8 @@ static int options(const uint8_t *p, size_t len, struct net_dhcp_msg *m,
 			err = opt_u32(n, v, &m->lease, &m->have, NET_DHCP_HAVE_LEASE);
 			break;
 		case OPT_SERVER:
-			err = opt_u32(n, v, &m->server_id, &m->have, NET_DHCP_HAVE_SERVER);
+			err = opt_u32(n, v, &m->server_id, &m->have,
+				      NET_DHCP_HAVE_SERVER);
 			break;
 		case OPT_REQ_IP:
 			err = opt_u32(n, v, &m->requested_ip, &m->have,
@@ -176,8 +177,8 @@ static uint8_t *put_opt32(uint8_t *o, uint8_t code, uint32_t v)
 
 size_t net_dhcp_build(uint8_t *buf, size_t cap, const struct net_dhcp_req *req)
 {
-	static const uint8_t params[] = { OPT_MASK, OPT_ROUTER, OPT_LEASE,
-					  OPT_SERVER, OPT_T1, OPT_T2 };
+	static const uint8_t params[] = { OPT_MASK,   OPT_ROUTER, OPT_LEASE,
+					  OPT_SERVER, OPT_T1,     OPT_T2 };
 	uint8_t *o;
 
 	if (buf == NULL || req == NULL || cap < BOOTP_MIN)
@@ -217,14 +218,15 @@ size_t net_dhcp_build(uint8_t *buf, size_t cap, const struct net_dhcp_req *req)
 /* ---- the client ------------------------------------------------------------------ */
 
 static const char *const state_names[] = {
-	"init", "selecting", "requesting", "bound", "renewing", "rebinding",
-	"fallback",
+	"init",     "selecting", "requesting", "bound",
+	"renewing", "rebinding", "fallback",
 };
 
 const char *net_dhcp_state_name(enum net_dhcp_state st)
 {
 	return (unsigned)st < sizeof(state_names) / sizeof(state_names[0]) ?
-		       state_names[st] : "?";
+		       state_names[st] :
+		       "?";
 }
 
 enum net_dhcp_state net_dhcp_state(const struct net_dhcp *c)
@@ -381,8 +383,7 @@ static bool accept(struct net_dhcp *c, const struct net_dhcp_msg *m)
 		return false;
 	}
 	if (m->type != NET_DHCP_NAK &&
-	    (!usable(m->yiaddr) || !(m->have & NET_DHCP_HAVE_LEASE) ||
-	     m->lease == 0)) {
+	    (!usable(m->yiaddr) || !(m->have & NET_DHCP_HAVE_LEASE) || m->lease == 0)) {
 		c->stats.bad_offer++;
 		return false;
 	}
@@ -441,7 +442,8 @@ static uint32_t classful_mask(uint32_t ip)
 static void bind(struct net_dhcp *c, const struct net_dhcp_msg *m, uint64_t sent)
 {
 	enum net_dhcp_state was = c->state;
-	uint32_t mask = m->have & NET_DHCP_HAVE_MASK ? m->netmask : classful_mask(m->yiaddr);
+	uint32_t mask = m->have & NET_DHCP_HAVE_MASK ? m->netmask :
+						       classful_mask(m->yiaddr);
 	uint32_t router = m->have & NET_DHCP_HAVE_ROUTER ? m->router : 0;
 	bool changed = c->ip != m->yiaddr || c->netmask != mask ||
 		       c->router != router || was == NET_DHCP_REQUESTING;
@@ -454,7 +456,9 @@ static void bind(struct net_dhcp *c, const struct net_dhcp_msg *m, uint64_t sent
 	/* 4.4.5: T1 defaults to half the lease, T2 to 7/8; times that do
 	 * not come in order are the server's mistake, replaced by those. */
 	c->t1_s = m->have & NET_DHCP_HAVE_T1 ? m->t1 : m->lease / 2;
-	c->t2_s = m->have & NET_DHCP_HAVE_T2 ? m->t2 : (uint32_t)((uint64_t)m->lease * 7 / 8);
+	c->t2_s = m->have & NET_DHCP_HAVE_T2 ?
+			  m->t2 :
+			  (uint32_t)((uint64_t)m->lease * 7 / 8);
 	if (c->t1_s > c->t2_s || c->t2_s > c->lease_s) {
 		c->t1_s = m->lease / 2;
 		c->t2_s = (uint32_t)((uint64_t)m->lease * 7 / 8);
@@ -496,8 +500,8 @@ static int selecting(struct net_dhcp *c)
 		    c->unanswered >= c->cfg.fallback_after) {
 			c->state = NET_DHCP_FALLBACK;
 			c->stats.fallbacks++;
-			net_set_addr(c->stack, c->cfg.fallback_ip, c->cfg.fallback_mask,
-				     c->cfg.fallback_gw);
+			net_set_addr(c->stack, c->cfg.fallback_ip,
+				     c->cfg.fallback_mask, c->cfg.fallback_gw);
 			notify(c);
 			return 0;
 		}
@@ -556,7 +560,8 @@ static int bound(struct net_dhcp *c)
 {
 	struct net_dhcp_msg m;
 	uint64_t t1 = c->lease_s == LEASE_INFINITE ?
-			      UINT64_MAX : c->bound_at + s_ticks(c, c->t1_s);
+			      UINT64_MAX :
+			      c->bound_at + s_ticks(c, c->t1_s);
 	int err = wait_reply(c, t1, &m); /* takes nothing: only drains */
 
 	if (err != -ETIMEDOUT)
@@ -593,8 +598,9 @@ static int renewing(struct net_dhcp *c)
 			wait = ms_ticks(c, c->cfg.renew_min_ms);
 		if (now + wait > limit)
 			wait = limit - now;
-		err = send_msg(c, NET_DHCP_REQUEST, c->state == NET_DHCP_RENEWING ?
-							     c->server : NET_IP_BROADCAST);
+		err = send_msg(c, NET_DHCP_REQUEST,
+			       c->state == NET_DHCP_RENEWING ? c->server :
+							       NET_IP_BROADCAST);
 		if (err == 0)
 			err = wait_reply(c, now + wait, &m);
 		if (err == -ETIMEDOUT)
@@ -634,8 +640,8 @@ int net_dhcp_init(struct net_dhcp *c, struct net_stack *s,
 	if (c->cfg.renew_min_ms == 0)
 		c->cfg.renew_min_ms = 60000;
 	net_get_config(s, &nc);
-	c->rng = c->cfg.seed ^ net_get32(nc.mac + 2) ^ ((uint32_t)nc.mac[1] << 24) ^
-		 kt_now();
+	c->rng = c->cfg.seed ^ net_get32(nc.mac + 2) ^
+		 ((uint32_t)nc.mac[1] << 24) ^ kt_now();
 	if (c->rng == 0)
 		c->rng = 0x2545f491u; /* xorshift's one fixed point */
 	err = net_udp_bind(s, &c->sock, NET_DHCP_CLIENT_PORT, c->slots,

@@ -86,7 +86,7 @@ int net_dhcp_parse(const uint8_t *p, size_t len, struct net_dhcp_msg *out);
 
 /* What a client sends; zero fields are left out. */
 struct net_dhcp_req {
-	uint8_t type;          /* DISCOVER or REQUEST (DECLINE, RELEASE too) */
+	uint8_t type; /* DISCOVER or REQUEST (DECLINE, RELEASE too) */
 	uint32_t xid;
 	uint16_t secs;
 	bool broadcast;        /* ask for broadcast replies (no address yet) */
@@ -112,9 +112,9 @@ enum net_dhcp_state {
 	NET_DHCP_SELECTING,  /* DISCOVER sent, waiting for an OFFER */
 	NET_DHCP_REQUESTING, /* REQUEST sent for an offer */
 	NET_DHCP_BOUND,
-	NET_DHCP_RENEWING,   /* past T1: unicast REQUESTs to the server */
-	NET_DHCP_REBINDING,  /* past T2: broadcast REQUESTs */
-	NET_DHCP_FALLBACK,   /* gave up; the static address is set */
+	NET_DHCP_RENEWING,  /* past T1: unicast REQUESTs to the server */
+	NET_DHCP_REBINDING, /* past T2: broadcast REQUESTs */
+	NET_DHCP_FALLBACK,  /* gave up; the static address is set */
 };
 
 struct net_dhcp;
@@ -146,13 +146,13 @@ struct net_dhcp_config {
 
 /* Every reply counted once: accepted or under why it was dropped. */
 struct net_dhcp_stats {
-	uint32_t discovers, requests;   /* sent, retransmissions included */
-	uint32_t offers, acks, naks;    /* accepted */
-	uint32_t malformed;             /* net_dhcp_parse refused it, or not a reply */
-	uint32_t oversize;              /* over NET_DHCP_MSG_MAX */
+	uint32_t discovers, requests; /* sent, retransmissions included */
+	uint32_t offers, acks, naks;  /* accepted */
+	uint32_t malformed; /* net_dhcp_parse refused it, or not a reply */
+	uint32_t oversize;  /* over NET_DHCP_MSG_MAX */
 	uint32_t wrong_xid, wrong_chaddr;
-	uint32_t unexpected;            /* a type or server this state does not take */
-	uint32_t bad_offer;             /* no server id or lease, or an unusable yiaddr */
+	uint32_t unexpected; /* a type or server this state does not take */
+	uint32_t bad_offer;  /* no server id or lease, or an unusable yiaddr */
 	uint32_t bound, renewed, rebound, expired, fallbacks;
 	uint32_t send_errors;
 };
@@ -165,9 +165,9 @@ struct net_dhcp {
 	uint32_t xid, rng;
 	uint32_t ip, netmask, router, server; /* the lease (or the offer) */
 	uint32_t lease_s, t1_s, t2_s;
-	uint64_t bound_at;     /* kt_uptime64() when the lease began */
-	uint64_t started;      /* when this exchange began, for secs */
-	unsigned unanswered;   /* DISCOVERs without an OFFER in a row */
+	uint64_t bound_at;   /* kt_uptime64() when the lease began */
+	uint64_t started;    /* when this exchange began, for secs */
+	unsigned unanswered; /* DISCOVERs without an OFFER in a row */
 	struct net_dhcp_stats stats;
 	struct net_udp_socket sock;
 	struct net_udp_slot slots[2];

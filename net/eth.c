@@ -12,7 +12,8 @@
 
 #include "wire.h"
 
-const uint8_t net_mac_broadcast[NET_MAC_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+const uint8_t net_mac_broadcast[NET_MAC_LEN] = { 0xff, 0xff, 0xff,
+						 0xff, 0xff, 0xff };
 
 void net_copy(void *dst, const void *src, size_t n)
 {

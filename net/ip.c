@@ -67,8 +67,10 @@ uint32_t net_csum_add(uint32_t sum, const uint8_t *p, size_t len)
 	}
 	/* 8 bytes a round: fewer loop branches, same byte-wise loads. */
 	while (len >= 8) {
-		acc += (uint32_t)((p[0] << 8) | p[1]) + (uint32_t)((p[2] << 8) | p[3]) +
-		       (uint32_t)((p[4] << 8) | p[5]) + (uint32_t)((p[6] << 8) | p[7]);
+		acc += (uint32_t)((p[0] << 8) | p[1]) +
+		       (uint32_t)((p[2] << 8) | p[3]) +
+		       (uint32_t)((p[4] << 8) | p[5]) +
+		       (uint32_t)((p[6] << 8) | p[7]);
 		p += 8;
 		len -= 8;
 		if (acc & 0x80000000u)
@@ -180,8 +182,7 @@ int net_icmp_parse(const uint8_t *p, size_t len, struct net_icmp *out)
 	return 0;
 }
 
-size_t net_icmp_echo_reply_build(uint8_t *buf, size_t cap,
-				 const struct net_icmp *req)
+size_t net_icmp_echo_reply_build(uint8_t *buf, size_t cap, const struct net_icmp *req)
 {
 	size_t n = NET_ICMP_HDR + req->len;
 
@@ -222,8 +223,7 @@ int net_udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst,
 }
 
 size_t net_udp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
-		     uint16_t sport, uint16_t dport, const void *payload,
-		     size_t len)
+		     uint16_t sport, uint16_t dport, const void *payload, size_t len)
 {
 	size_t n = NET_UDP_HDR + len;
 	uint16_t sum;
@@ -237,8 +237,8 @@ size_t net_udp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 	net_put16(buf + 2, dport);
 	net_put16(buf + 4, (uint16_t)n);
 	net_put16(buf + 6, 0);
-	sum = net_csum_fold(net_csum_add(pseudo_sum(src, dst, NET_IPPROTO_UDP, n),
-					 buf, n));
+	sum = net_csum_fold(
+		net_csum_add(pseudo_sum(src, dst, NET_IPPROTO_UDP, n), buf, n));
 	net_put16(buf + 6, sum != 0 ? sum : 0xffffu); /* 0 means "none" */
 	return n;
 }

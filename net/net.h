@@ -53,41 +53,41 @@ struct net_config {
  * was delivered or answered, once more under the reason it was dropped. */
 struct net_stats {
 	uint32_t rx_frames;
-	uint32_t eth_runt;          /* under 14 bytes */
-	uint32_t eth_oversize;      /* over NET_FRAME_MAX */
-	uint32_t eth_not_for_us;    /* another unicast or a multicast address */
-	uint32_t eth_bad_src;       /* a multicast or all-zero source address */
+	uint32_t eth_runt;       /* under 14 bytes */
+	uint32_t eth_oversize;   /* over NET_FRAME_MAX */
+	uint32_t eth_not_for_us; /* another unicast or a multicast address */
+	uint32_t eth_bad_src;    /* a multicast or all-zero source address */
 	uint32_t eth_unknown_type;
-	uint32_t arp_rx;            /* well-formed ARP packets */
-	uint32_t arp_bad;           /* truncated, unknown types or opcodes, a
+	uint32_t arp_rx;          /* well-formed ARP packets */
+	uint32_t arp_bad;         /* truncated, unknown types or opcodes, a
 				     * sender MAC that is not a station's */
-	uint32_t arp_unsolicited;   /* of arp_rx, what the cache refused: a
+	uint32_t arp_unsolicited; /* of arp_rx, what the cache refused: a
 				     * reply to no request of ours, a claim
 				     * moving a cached address (stack.c) */
 	uint32_t arp_replies_sent;
 	uint32_t arp_requests_sent;
-	uint32_t arp_queue_full;    /* a frame found the resolution queue full */
-	uint32_t arp_unresolved;    /* frames dropped after the last request */
-	uint32_t ip_rx;             /* well-formed IPv4 for us */
-	uint32_t ip_bad;            /* truncated, lying lengths, bad version */
+	uint32_t arp_queue_full; /* a frame found the resolution queue full */
+	uint32_t arp_unresolved; /* frames dropped after the last request */
+	uint32_t ip_rx;          /* well-formed IPv4 for us */
+	uint32_t ip_bad;         /* truncated, lying lengths, bad version */
 	uint32_t ip_bad_csum;
 	uint32_t ip_options;
 	uint32_t ip_fragments;
 	uint32_t ip_not_for_us;
-	uint32_t ip_bad_src;        /* broadcast or multicast source */
+	uint32_t ip_bad_src; /* broadcast or multicast source */
 	uint32_t ip_unknown_proto;
-	uint32_t ip_no_route;       /* to send: off-link and no gateway */
-	uint32_t icmp_bad;          /* truncated or bad checksum */
+	uint32_t ip_no_route; /* to send: off-link and no gateway */
+	uint32_t icmp_bad;    /* truncated or bad checksum */
 	uint32_t icmp_echo_replied;
-	uint32_t icmp_other;        /* other types, or echo to a broadcast */
-	uint32_t udp_rx;            /* delivered to a socket */
-	uint32_t udp_bad;           /* truncated or a lying length */
+	uint32_t icmp_other; /* other types, or echo to a broadcast */
+	uint32_t udp_rx;     /* delivered to a socket */
+	uint32_t udp_bad;    /* truncated or a lying length */
 	uint32_t udp_bad_csum;
 	uint32_t udp_no_port;
-	uint32_t udp_queue_full;    /* the socket's ring was full */
+	uint32_t udp_queue_full; /* the socket's ring was full */
 	uint32_t udp_tx;
 	uint32_t tx_frames;
-	uint32_t tx_errors;         /* the interface refused or timed out */
+	uint32_t tx_errors; /* the interface refused or timed out */
 };
 
 struct net_udp_socket;
@@ -122,8 +122,7 @@ int net_init(struct net_stack *s, const struct net_config *cfg,
  * frames waiting for resolution are dropped (counted as unresolved).
  * thread.  0; -EINVAL.
  */
-int net_set_addr(struct net_stack *s, uint32_t ip, uint32_t netmask,
-		 uint32_t gateway);
+int net_set_addr(struct net_stack *s, uint32_t ip, uint32_t netmask, uint32_t gateway);
 
 /*
  * Start the receive task t on the caller's stack (at least 1 KiB) at
@@ -208,8 +207,8 @@ struct net_udp_socket {
 	struct net_stack *stack; /* NULL: not bound */
 	struct net_udp_slot *slots;
 	uint32_t nslots;
-	uint32_t head, tail;     /* datagrams ever delivered / taken */
-	struct kt_sem ready;     /* one unit per datagram waiting */
+	uint32_t head, tail; /* datagrams ever delivered / taken */
+	struct kt_sem ready; /* one unit per datagram waiting */
 	uint16_t port;
 	uint32_t rx, tx, dropped, truncated;
 	struct net_frame_buf frame; /* where sends build their frame */
@@ -239,8 +238,8 @@ uint16_t net_udp_port(const struct net_udp_socket *u);
  * Returns the bytes copied; -ETIMEDOUT; -ECANCELED; -EINVAL (NULL buf with
  * len > 0, or u not bound).
  */
-int net_udp_recv(struct net_udp_socket *u, void *buf, size_t len,
-		 uint32_t *ip, uint16_t *port, kt_tick_t timeout);
+int net_udp_recv(struct net_udp_socket *u, void *buf, size_t len, uint32_t *ip,
+		 uint16_t *port, kt_tick_t timeout);
 
 /*
  * Send len bytes (0..NET_UDP_PAYLOAD_MAX) to ip:port.  The datagram goes

@@ -12,8 +12,8 @@
  * frame and asks for it.  thread.  0 (sent or queued) or an error as
  * net_udp_sendto's.
  */
-int net_ip_output(struct net_stack *s, uint8_t *frame, size_t len,
-		  uint32_t dst, kt_tick_t timeout);
+int net_ip_output(struct net_stack *s, uint8_t *frame, size_t len, uint32_t dst,
+		  kt_tick_t timeout);
 
 /* The next IPv4 identification. */
 uint16_t net_ip_next_id(struct net_stack *s);

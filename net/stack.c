@@ -53,8 +53,8 @@ static bool valid_config(const struct net_config *cfg)
 int net_init(struct net_stack *s, const struct net_config *cfg,
 	     const struct net_if *nif)
 {
-	if (s == NULL || !valid_config(cfg) || nif == NULL || nif->send == NULL ||
-	    nif->recv == NULL)
+	if (s == NULL || !valid_config(cfg) || nif == NULL ||
+	    nif->send == NULL || nif->recv == NULL)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
@@ -68,8 +68,7 @@ int net_init(struct net_stack *s, const struct net_config *cfg,
 	return 0;
 }
 
-int net_set_addr(struct net_stack *s, uint32_t ip, uint32_t netmask,
-		 uint32_t gateway)
+int net_set_addr(struct net_stack *s, uint32_t ip, uint32_t netmask, uint32_t gateway)
 {
 	if (s == NULL)
 		return -EINVAL;
@@ -106,8 +105,7 @@ uint16_t net_ip_next_id(struct net_stack *s)
 
 /* ---- output -------------------------------------------------------------------- */
 
-static int xmit(struct net_stack *s, const uint8_t *frame, size_t len,
-		kt_tick_t timeout)
+static int xmit(struct net_stack *s, const uint8_t *frame, size_t len, kt_tick_t timeout)
 {
 	int err = s->nif.send(frame, len, timeout);
 
@@ -120,8 +118,7 @@ static int xmit(struct net_stack *s, const uint8_t *frame, size_t len,
 }
 
 /* An ARP packet, built on this stack frame: never waits for room. */
-static int send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha,
-		    uint32_t tpa)
+static int send_arp(struct net_stack *s, uint16_t op, const uint8_t *tha, uint32_t tpa)
 {
 	static const uint8_t zero_mac[NET_MAC_LEN];
 	uint8_t f[ARP_FRAME];
@@ -175,8 +172,8 @@ static int queue_for_arp(struct net_stack *s, uint32_t nexthop,
 	return 0;
 }
 
-int net_ip_output(struct net_stack *s, uint8_t *frame, size_t len,
-		  uint32_t dst, kt_tick_t timeout)
+int net_ip_output(struct net_stack *s, uint8_t *frame, size_t len, uint32_t dst,
+		  kt_tick_t timeout)
 {
 	uint32_t nexthop;
 
@@ -304,7 +301,8 @@ static bool contradicts(struct net_stack *s, uint32_t ip, const uint8_t *mac)
 static void arp_learn(struct net_stack *s, const struct net_arp *a, bool for_us)
 {
 	/* Never from a probe (address 0), a claim to our address or a broadcast. */
-	bool learnable = a->spa != 0 && a->spa != s->cfg.ip && !is_broadcast(s, a->spa);
+	bool learnable = a->spa != 0 && a->spa != s->cfg.ip &&
+			 !is_broadcast(s, a->spa);
 	bool answer = a->op == NET_ARP_REPLY && for_us && asked_for(s, a->spa);
 	bool asker = a->op == NET_ARP_REQUEST && for_us &&
 		     !contradicts(s, a->spa, a->sha);
@@ -364,10 +362,11 @@ static int icmp_input(struct net_stack *s, const struct net_eth *eth,
 		return -EPROTONOSUPPORT;
 	}
 	n = net_icmp_echo_reply_build(f + NET_ETH_HDR + NET_IPV4_HDR,
-				      NET_FRAME_MAX - NET_ETH_HDR - NET_IPV4_HDR, &m);
+				      NET_FRAME_MAX - NET_ETH_HDR - NET_IPV4_HDR,
+				      &m);
 	h.id = net_ip_next_id(s);
-	if (n == 0 ||
-	    net_ipv4_build(f + NET_ETH_HDR, NET_FRAME_MAX - NET_ETH_HDR, &h, n) == 0)
+	if (n == 0 || net_ipv4_build(f + NET_ETH_HDR,
+				     NET_FRAME_MAX - NET_ETH_HDR, &h, n) == 0)
 		return -EMSGSIZE; /* cannot happen: the request fit a frame */
 	net_eth_build(f, NET_FRAME_MAX, eth->src, s->cfg.mac, NET_ETHERTYPE_IPV4);
 	err = xmit(s, f, NET_ETH_HDR + NET_IPV4_HDR + n, s->tx_wait);

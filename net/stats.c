@@ -14,9 +14,13 @@
 
 #include "net.h"
 
+/* clang-format off */
 #define COUNTER(f) { #f, (uint16_t)offsetof(struct net_stats, f), false }
+/* clang-format on */
 /* Where a received frame's story ends: see net.h. */
+/* clang-format off */
 #define OUTCOME(f) { #f, (uint16_t)offsetof(struct net_stats, f), true }
+/* clang-format on */
 
 const struct net_counter net_counters[] = {
 	COUNTER(rx_frames),

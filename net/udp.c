@@ -44,8 +44,7 @@ static uint16_t ephemeral(struct net_stack *s)
 int net_udp_bind(struct net_stack *s, struct net_udp_socket *u, uint16_t port,
 		 struct net_udp_slot *slots, size_t nslots)
 {
-	if (s == NULL || u == NULL || slots == NULL || nslots == 0 ||
-	    nslots > 65535u)
+	if (s == NULL || u == NULL || slots == NULL || nslots == 0 || nslots > 65535u)
 		return -EINVAL;
 	for (struct net_udp_socket *v = s->sockets; v != NULL; v = v->next) {
 		if (v == u)
@@ -119,8 +118,8 @@ int net_udp_deliver(struct net_stack *s, const struct net_ipv4 *ip,
 	return 0;
 }
 
-int net_udp_recv(struct net_udp_socket *u, void *buf, size_t len,
-		 uint32_t *ip, uint16_t *port, kt_tick_t timeout)
+int net_udp_recv(struct net_udp_socket *u, void *buf, size_t len, uint32_t *ip,
+		 uint16_t *port, kt_tick_t timeout)
 {
 	bool in_task = kt_self() != NULL;
 	const struct net_udp_slot *slot;
@@ -166,10 +165,10 @@ int net_udp_sendto(struct net_udp_socket *u, uint32_t ip, uint16_t port,
 	h.dst = ip;
 	h.id = net_ip_next_id(s);
 	n = net_udp_build(f + NET_ETH_HDR + NET_IPV4_HDR,
-			  NET_FRAME_MAX - NET_ETH_HDR - NET_IPV4_HDR,
-			  h.src, ip, u->port, port, data, len);
-	if (n == 0 ||
-	    net_ipv4_build(f + NET_ETH_HDR, NET_FRAME_MAX - NET_ETH_HDR, &h, n) == 0)
+			  NET_FRAME_MAX - NET_ETH_HDR - NET_IPV4_HDR, h.src, ip,
+			  u->port, port, data, len);
+	if (n == 0 || net_ipv4_build(f + NET_ETH_HDR,
+				     NET_FRAME_MAX - NET_ETH_HDR, &h, n) == 0)
 		return -EMSGSIZE;
 	/* The destination is net_ip_output's to fill in. */
 	net_eth_build(f, NET_FRAME_MAX, net_mac_broadcast, s->cfg.mac,

@@ -31,7 +31,8 @@
 #include <stdint.h>
 
 #define NET_IP4(a, b, c, d) \
-	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
+	(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
+	 ((uint32_t)(c) << 8) | (uint32_t)(d))
 #define NET_IP_BROADCAST 0xffffffffu
 
 #define NET_MAC_LEN 6
@@ -208,8 +209,8 @@ size_t net_ipv4_build(uint8_t *buf, size_t cap, const struct net_ipv4 *h,
 
 struct net_icmp {
 	uint8_t type, code;
-	uint16_t id, seq;     /* meaningful for echo messages */
-	const uint8_t *data;  /* after the 8-byte header */
+	uint16_t id, seq;    /* meaningful for echo messages */
+	const uint8_t *data; /* after the 8-byte header */
 	size_t len;
 };
 

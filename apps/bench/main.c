@@ -53,8 +53,7 @@ static void report_loop(const char *name, uint32_t ops, uint32_t loops)
 
 static void spawn(int i, kt_entry_fn fn, void *arg, unsigned prio)
 {
-	kt_task_spawn(&tasks[i], "bench", fn, arg, stacks[i], sizeof(stacks[i]),
-		      prio);
+	kt_task_spawn(&tasks[i], "bench", fn, arg, stacks[i], sizeof(stacks[i]), prio);
 }
 
 /* ---- 2. interrupt to waiting task -------------------------------------- */
@@ -374,8 +373,8 @@ int main(void)
 		off = t_end - t_start;
 		spawn(0, tick_yield_loop, (void *)1, 1);
 		run();
-		report("tick-empty-whole", per_op_x100(t_end - t_start - off, N),
-		       "instr");
+		report("tick-empty-whole",
+		       per_op_x100(t_end - t_start - off, N), "instr");
 		kt_timer_stop(&far_timer);
 	}
 

@@ -15,7 +15,8 @@
 #include "kettle.h"
 
 #ifndef N
-#define N 20000u /* iterations of every measured loop (a profile build sets fewer) */
+/* iterations of every measured loop (a profile build sets fewer) */
+#define N 20000u
 #endif
 
 static volatile uint32_t sink;

@@ -12,7 +12,8 @@
 static bool is_tchar(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
+	       (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
 }
 
 static bool ieq(const char *a, size_t n, const char *b)
@@ -70,8 +71,8 @@ static int request_line(const char *p, size_t n, struct http_req *r)
 	if (i >= n)
 		return -400; /* no version: HTTP/0.9 is not spoken */
 	i++;
-	if (n - i != 8 || memcmp(p + i, "HTTP/1.", 7) != 0 ||
-	    p[i + 7] < '0' || p[i + 7] > '9')
+	if (n - i != 8 || memcmp(p + i, "HTTP/1.", 7) != 0 || p[i + 7] < '0' ||
+	    p[i + 7] > '9')
 		return -400;
 	r->minor = (unsigned)(p[i + 7] - '0');
 	if (m == 3 && memcmp(p, "GET", 3) == 0)
@@ -167,13 +168,20 @@ int http_parse(const char *p, size_t len, struct http_req *r)
 const char *http_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 414: return "URI Too Long";
-	case 431: return "Request Header Fields Too Large";
-	default: return "Internal Server Error";
+	case 200:
+		return "OK";
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 414:
+		return "URI Too Long";
+	case 431:
+		return "Request Header Fields Too Large";
+	default:
+		return "Internal Server Error";
 	}
 }
 
@@ -207,11 +215,21 @@ static void put_text(struct out *o, const char *s)
 {
 	for (; s != NULL && *s != '\0' && !o->over; s++) {
 		switch (*s) {
-		case '<': put(o, "&lt;"); break;
-		case '>': put(o, "&gt;"); break;
-		case '&': put(o, "&amp;"); break;
-		case '"': put(o, "&quot;"); break;
-		case '\'': put(o, "&#39;"); break;
+		case '<':
+			put(o, "&lt;");
+			break;
+		case '>':
+			put(o, "&gt;");
+			break;
+		case '&':
+			put(o, "&amp;");
+			break;
+		case '"':
+			put(o, "&quot;");
+			break;
+		case '\'':
+			put(o, "&#39;");
+			break;
 		default:
 			put(o, "%c", (unsigned char)*s < ' ' ? '?' : *s);
 		}
@@ -238,7 +256,8 @@ size_t http_render_status(char *buf, size_t cap, const struct http_status *st)
 	put(&o, "</title></head>\n<body><h1>kettle on ");
 	put_text(&o, st->board);
 	put(&o, "</h1>\n<p>up %lu.%03lu s</p>\n",
-	    (unsigned long)(st->uptime_ms / 1000), (unsigned long)(st->uptime_ms % 1000));
+	    (unsigned long)(st->uptime_ms / 1000),
+	    (unsigned long)(st->uptime_ms % 1000));
 	put(&o, "<h2>Tasks</h2>\n<table><tr><th>name</th><th>state</th><th>prio</th>"
 		"<th>stack</th><th>run (us)</th></tr>\n");
 	for (i = 0; i < st->ntasks; i++) {
@@ -248,9 +267,9 @@ size_t http_render_status(char *buf, size_t cap, const struct http_status *st)
 		put_text(&o, t->name);
 		put(&o, "</td><td>");
 		put_text(&o, t->state);
-		put(&o, "</td><td>%u</td><td>%lu/%lu</td><td>%llu</td></tr>\n", t->prio,
-		    (unsigned long)t->stack_used, (unsigned long)t->stack_size,
-		    (unsigned long long)t->run_us);
+		put(&o, "</td><td>%u</td><td>%lu/%lu</td><td>%llu</td></tr>\n",
+		    t->prio, (unsigned long)t->stack_used,
+		    (unsigned long)t->stack_size, (unsigned long long)t->run_us);
 	}
 	put(&o, "</table>\n<h2>Timers</h2>\n<table><tr><th>name</th><th>due in (ms)</th>"
 		"<th>period (ms)</th></tr>\n");
@@ -265,7 +284,8 @@ size_t http_render_status(char *buf, size_t cap, const struct http_status *st)
 	for (i = 0; i < st->ncounters; i++) {
 		put(&o, "<tr><td>");
 		put_text(&o, st->counters[i].name);
-		put(&o, "</td><td>%lu</td></tr>\n", (unsigned long)st->counters[i].value);
+		put(&o, "</td><td>%lu</td></tr>\n",
+		    (unsigned long)st->counters[i].value);
 	}
 	put(&o, "</table>\n<h2>Schedule</h2>\n<img src=\"/trace.svg\" alt=\"trace\">\n"
 		"</body></html>\n");
@@ -298,8 +318,9 @@ size_t http_render_trace_svg(char *buf, size_t cap, const char *const *lanes,
 		t1 = 1;
 	}
 	span = t1 - t0;
-	put(&o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
-		"font-family=\"monospace\" font-size=\"11\">\n",
+	put(&o,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" "
+	    "font-family=\"monospace\" font-size=\"11\">\n",
 	    LABEL_W + PLOT_W, (unsigned)(nlanes * LANE_H + 4));
 	for (i = 0; i < nlanes; i++) {
 		put(&o, "<text x=\"2\" y=\"%u\">", (unsigned)(i * LANE_H + 13));
@@ -314,9 +335,11 @@ size_t http_render_trace_svg(char *buf, size_t cap, const char *const *lanes,
 			continue; /* a span the caller got wrong is left out */
 		a = (uint64_t)(s->t0_us - t0) * PLOT_W / span;
 		b = (uint64_t)(s->t1_us - t0) * PLOT_W / span;
-		put(&o, "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\">"
-			"<title>%lu-%lu us</title></rect>\n",
-		    (unsigned)(LABEL_W + a), (unsigned)(s->lane * LANE_H + (s->kind ? 8 : 2)),
+		put(&o,
+		    "<rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\" fill=\"%s\">"
+		    "<title>%lu-%lu us</title></rect>\n",
+		    (unsigned)(LABEL_W + a),
+		    (unsigned)(s->lane * LANE_H + (s->kind ? 8 : 2)),
 		    (unsigned)(b - a > 0 ? b - a : 1), s->kind ? 4u : 14u,
 		    fill[s->kind < 3 ? s->kind : 2], (unsigned long)s->t0_us,
 		    (unsigned long)s->t1_us);
@@ -339,8 +362,9 @@ static size_t respond(char *out, size_t cap, int status, const char *type,
 {
 	struct out o = { out, cap, 0, cap == 0 };
 
-	put(&o, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
-		"Cache-Control: no-store\r\n%s\r\n",
+	put(&o,
+	    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
+	    "Cache-Control: no-store\r\n%s\r\n",
 	    status, http_reason(status), type, (unsigned long)blen,
 	    close ? "Connection: close\r\n" : "");
 	if (!head && !o.over) {
@@ -385,7 +409,9 @@ size_t http_conn_feed(struct http_conn *c, const char *data, size_t n,
 		return 0;
 	/* The body is rendered at the far end of out, then the head put in
 	 * front of it by respond(). */
-	blen = c->route ? c->route(r.path, out + hdr_room, cap - hdr_room, &type, c->arg) : -404;
+	blen = c->route ? c->route(r.path, out + hdr_room, cap - hdr_room,
+				   &type, c->arg) :
+			  -404;
 	if (blen < 0) {
 		const char *msg = http_reason(404);
 

@@ -37,7 +37,7 @@ struct http_req {
 	enum http_method method;
 	char path[HTTP_PATH_MAX + 1]; /* NUL-terminated, query string cut off */
 	unsigned minor;               /* HTTP/1.minor */
-	bool close;                   /* the client asked for (or 1.0 implies) close */
+	bool close; /* the client asked for (or 1.0 implies) close */
 	unsigned headers;
 };
 

@@ -89,7 +89,8 @@ static void dhcp_changed(const struct net_dhcp *c, void *arg)
 		printf("net: dhcp: no server answered; static address\n");
 		break;
 	default:
-		printf("net: dhcp: lease lost (%s)\n", c->stats.naks ? "NAK" : "expired");
+		printf("net: dhcp: lease lost (%s)\n",
+		       c->stats.naks ? "NAK" : "expired");
 		break;
 	}
 	show_addr();
@@ -102,11 +103,12 @@ static void show_dhcp(void)
 	printf("dhcp: %s, lease %lu s left; %lu discovers, %lu requests, "
 	       "%lu offers, %lu acks, %lu naks; dropped: %lu malformed, "
 	       "%lu wrong xid, %lu unexpected, %lu bad offers\n",
-	       kt_task_cancelled(&dhcp_task) ? "stopped" : net_dhcp_state_name(dhcp.state),
-	       (unsigned long)net_dhcp_lease_left(&dhcp), (unsigned long)d->discovers,
-	       (unsigned long)d->requests, (unsigned long)d->offers,
-	       (unsigned long)d->acks, (unsigned long)d->naks,
-	       (unsigned long)(d->malformed + d->oversize),
+	       kt_task_cancelled(&dhcp_task) ? "stopped" :
+					       net_dhcp_state_name(dhcp.state),
+	       (unsigned long)net_dhcp_lease_left(&dhcp),
+	       (unsigned long)d->discovers, (unsigned long)d->requests,
+	       (unsigned long)d->offers, (unsigned long)d->acks,
+	       (unsigned long)d->naks, (unsigned long)(d->malformed + d->oversize),
 	       (unsigned long)(d->wrong_xid + d->wrong_chaddr),
 	       (unsigned long)d->unexpected, (unsigned long)d->bad_offer);
 }
@@ -169,7 +171,8 @@ static int parse_addr(const char *arg, uint32_t *ip, uint32_t *mask, uint32_t *g
 	if (net_ip_parse(head, ip) != 0)
 		return -EINVAL;
 	if (*p == '/') {
-		for (bits = 0, p++; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+		for (bits = 0, p++; *p >= '0' && *p <= '9' && digits < 3;
+		     p++, digits++)
 			bits = bits * 10u + (unsigned)(*p - '0');
 		if (digits == 0 || bits > 32)
 			return -EINVAL;
@@ -214,12 +217,14 @@ static void show_group_line(const char *prefix, const char *const *names,
 		const char *us = strchr(names[i], '_');
 		size_t g = us != NULL ? (size_t)(us - names[i]) : strlen(names[i]);
 		const char *label = us != NULL ? us + 1 : "";
-		bool same = group != NULL && g == glen && strncmp(names[i], group, g) == 0;
+		bool same = group != NULL && g == glen &&
+			    strncmp(names[i], group, g) == 0;
 
 		if (!same || at > sizeof(line) - 32) {
 			if (at != 0)
 				printf("%s\n", line);
-			at = (size_t)snprintf(line, sizeof(line), "%s %.*s:", prefix, (int)g, names[i]);
+			at = (size_t)snprintf(line, sizeof(line), "%s %.*s:", prefix,
+					      (int)g, names[i]);
 			group = names[i];
 			glen = g;
 		} else {
@@ -257,7 +262,8 @@ static void show_counters(void)
 	net_get_stats(&stack, &s);
 	for (n = 0; n < board_eth_ncounters && n < 64; n++) {
 		names[n] = board_eth_counters[n].name;
-		memcpy(&values[n], (const uint8_t *)&e + board_eth_counters[n].offset, 4);
+		memcpy(&values[n],
+		       (const uint8_t *)&e + board_eth_counters[n].offset, 4);
 	}
 	show_group_line("eth", names, values, n);
 	for (n = 0; n < net_ncounters && n < 64; n++) {
@@ -277,8 +283,7 @@ bool demo_net_command(const char *line)
 		if (up) {
 			show_counters();
 			show_dhcp();
-		}
-		else
+		} else
 			printf("net: not running\n");
 		return true;
 	}

@@ -24,7 +24,7 @@
 
 #define STACK 1536 /* ps and mutex peak near 1 KiB: formatting on the stack */
 #define LINE_MAX 80
-#define MAX_SHOWN 16 /* timers or mutexes one command lists */
+#define MAX_SHOWN 16           /* timers or mutexes one command lists */
 #define HOG_SPIN_MAX_MS 10000u /* longer is a hang, not a demonstration */
 
 static struct kt_task shell_task, hog_report_task;
@@ -89,12 +89,13 @@ static void cmd_ps(const char *args)
 			     info.name, kt_state_name(info.state),
 			     kt_wait_name(info.wait), info.prio,
 			     (unsigned long)info.stack_used,
-			     (unsigned long)info.stack_size, (unsigned long)info.runs,
-			     permille / 10, permille % 10, (unsigned long)info.hogs);
+			     (unsigned long)info.stack_size,
+			     (unsigned long)info.runs, permille / 10,
+			     permille % 10, (unsigned long)info.hogs);
 	}
 	idle_permille = (unsigned)(idle * 1000u / total);
-	board_printf("%-10s %-8s %-6s %4s %11s %8s %4u.%u%%\n", "(idle)", "", "",
-		     "", "", "", idle_permille / 10, idle_permille % 10);
+	board_printf("%-10s %-8s %-6s %4s %11s %8s %4u.%u%%\n", "(idle)", "",
+		     "", "", "", "", idle_permille / 10, idle_permille % 10);
 	if (done == 0)
 		return;
 	/* Finished tasks leave the table; their results stay worth seeing. */
@@ -201,7 +202,7 @@ static void cmd_mutex(const char *args)
 	while ((t = kt_task_next(t)) != NULL) {
 		const struct kt_list *pos;
 
-		kt_list_for_each(pos, &t->held) {
+		kt_list_for_each (pos, &t->held) {
 			if (n == MAX_SHOWN)
 				break;
 			seen[n].m = kt_container_of(pos, struct kt_mutex, held);
@@ -346,7 +347,8 @@ static void cmd_exit(const char *args)
 /* args "" takes no argument, "NAME"/"N" one. */
 static const struct command commands[] = {
 	{ "help", "", "this list", cmd_help },
-	{ "ps", "", "tasks: state, wait, prio, stack used/size, runs, CPU, hogs", cmd_ps },
+	{ "ps", "",
+	  "tasks: state, wait, prio, stack used/size, runs, CPU, hogs", cmd_ps },
 	{ "uptime", "", "time since boot", cmd_uptime },
 	{ "timers", "", "running timers and task timeouts", cmd_timers },
 	{ "mutex", "", "who holds which mutex, who waits", cmd_mutex },

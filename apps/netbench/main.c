@@ -48,7 +48,8 @@ static void report(const char *name, uint32_t cycles, uint32_t n, size_t bytes)
 	uint64_t per_s = (uint64_t)n * board_cycles_hz() / cycles;
 
 	printf("bench %s-%uB %lu.%02lu instr\n", name, (unsigned)bytes,
-	       (unsigned long)(instr_x100 / 100), (unsigned long)(instr_x100 % 100));
+	       (unsigned long)(instr_x100 / 100),
+	       (unsigned long)(instr_x100 % 100));
 	printf("bench %s-%uB-rate %lu /s\n", name, (unsigned)bytes,
 	       (unsigned long)per_s);
 }
@@ -118,7 +119,8 @@ static void driver_round_trip(size_t len)
 static int run(void *arg)
 {
 	const struct net_if nif = { board_eth_send, board_eth_recv };
-	struct net_config cfg = { .ip = IP_US, .netmask = NET_IP4(255, 255, 255, 0),
+	struct net_config cfg = { .ip = IP_US,
+				  .netmask = NET_IP4(255, 255, 255, 0),
 				  .tick_hz = KT_TICK_HZ };
 	(void)arg;
 
@@ -133,7 +135,7 @@ static int run(void *arg)
 	net_init(&stack, &cfg, &nif);
 	net_udp_bind(&stack, &sock, ECHO_PORT, slots, 2);
 	net_start(&stack, &net_task, net_task_stack, STACK, 5);
-	udp_echo(18);   /* the smallest frame: 60 bytes */
+	udp_echo(18); /* the smallest frame: 60 bytes */
 	udp_echo(NET_UDP_PAYLOAD_MAX);
 	board_tick_enable(true);
 	printf("netbench done\n");

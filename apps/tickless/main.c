@@ -24,7 +24,7 @@
 
 #define PERIOD KT_TICK_HZ /* ticks: one second */
 #define FIRES 10u
-#define SETTLE 100u       /* ticks for the console to drain before the window */
+#define SETTLE 100u /* ticks for the console to drain before the window */
 #define STACK 1024
 
 static struct kt_task main_task;

@@ -31,8 +31,8 @@ typedef void (*board_vector)(void);
  * as an unexpected interrupt and exits with 116 + the line.
  */
 #define BOARD_IRQ_VECTORS(n) \
-	__attribute__((section(".vectors.irq"), used)) \
-	static const board_vector board_irq_vectors[n]
+	__attribute__((section(".vectors.irq"), \
+		       used)) static const board_vector board_irq_vectors[n]
 
 /*
  * The MPU's board regions (mpu.c, ARMv7-M): the code read-only and the

@@ -20,10 +20,11 @@
 #define SYST_CSR_ENABLE (1u << 0)
 #define SYST_CSR_TICKINT (1u << 1)
 #define SYST_CSR_CORECLK (1u << 2) /* the core clock, not the reference */
-#define SYST_MAX 0x1000000u /* 24 bits: RVR + 1 at most */
+#define SYST_MAX 0x1000000u        /* 24 bits: RVR + 1 at most */
 
 /* SCB */
-#define SCS_ICTR CM_REG(0xe000e004u) /* interrupt lines: 32 x (1 + low 4 bits) */
+/* interrupt lines: 32 x (1 + low 4 bits) */
+#define SCS_ICTR CM_REG(0xe000e004u)
 #define SCB_ICSR CM_REG(0xe000ed04u)
 #define SCB_VTOR CM_REG(0xe000ed08u)
 #define SCB_CCR CM_REG(0xe000ed14u)
@@ -35,7 +36,8 @@
 #define SCB_BFAR CM_REG(0xe000ed38u)
 #define SCB_ICSR_PENDSTSET (1u << 26) /* SysTick pending */
 #define SCB_ICSR_PENDSTCLR (1u << 25) /* write 1: SysTick no longer pending */
-#define SCB_ICSR_VECTPENDING (0x1ffu << 12) /* the pending exception, masked or not */
+/* the pending exception, masked or not */
+#define SCB_ICSR_VECTPENDING (0x1ffu << 12)
 #define SCB_CCR_DIV_0_TRP (1u << 4)
 #define SCB_SHCSR_FAULTS_ENA (7u << 16) /* MemManage, BusFault, UsageFault */
 
@@ -47,7 +49,7 @@
 #define MPU_RASR CM_REG(0xe000eda0u)
 #define MPU_CTRL_ENABLE (1u << 0)
 #define MPU_CTRL_PRIVDEFENA (1u << 2) /* the default map under the regions */
-#define MPU_RBAR_VALID (1u << 4) /* the low bits select the region */
+#define MPU_RBAR_VALID (1u << 4)      /* the low bits select the region */
 
 /* FPU (Cortex-M4F, M7) */
 #define FPU_CPACR CM_REG(0xe000ed88u)

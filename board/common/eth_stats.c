@@ -9,24 +9,17 @@
 
 #include "board_eth.h"
 
+/* clang-format off */
 #define COUNTER(f) { #f, (uint16_t)offsetof(struct board_eth_stats, f) }
+/* clang-format on */
 
 const struct board_eth_counter board_eth_counters[] = {
-	COUNTER(rx_frames),
-	COUNTER(rx_bytes),
-	COUNTER(rx_dropped),
-	COUNTER(rx_runt),
-	COUNTER(rx_oversize),
-	COUNTER(rx_filtered),
-	COUNTER(rx_errors),
-	COUNTER(rx_short_buf),
-	COUNTER(rx_overruns),
-	COUNTER(tx_frames),
-	COUNTER(tx_bytes),
-	COUNTER(tx_done),
-	COUNTER(tx_errors),
-	COUNTER(irqs),
+	COUNTER(rx_frames), COUNTER(rx_bytes),     COUNTER(rx_dropped),
+	COUNTER(rx_runt),   COUNTER(rx_oversize),  COUNTER(rx_filtered),
+	COUNTER(rx_errors), COUNTER(rx_short_buf), COUNTER(rx_overruns),
+	COUNTER(tx_frames), COUNTER(tx_bytes),     COUNTER(tx_done),
+	COUNTER(tx_errors), COUNTER(irqs),
 };
 
-const unsigned board_eth_ncounters =
-	sizeof(board_eth_counters) / sizeof(board_eth_counters[0]);
+const unsigned board_eth_ncounters = sizeof(board_eth_counters) /
+				     sizeof(board_eth_counters[0]);

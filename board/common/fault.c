@@ -62,7 +62,7 @@ extern char __ram_start[], __ram_end[], __vectors_start[], __data_load[];
 #define EXC_SVCALL 11
 #define ARMV6M (__ARM_ARCH_ISA_THUMB == 1)
 
-#define XPSR_STACK_ALIGNED (1u << 9) /* in a frame: a word was skipped */
+#define XPSR_STACK_ALIGNED (1u << 9)     /* in a frame: a word was skipped */
 #define EXC_RETURN_BASIC_FRAME (1u << 4) /* clear: the frame has FP room */
 
 #define UDF_DIV0 0xd0 /* udf #UDF_DIV0: the library divided by zero */
@@ -77,9 +77,10 @@ extern char __ram_start[], __ram_end[], __vectors_start[], __data_load[];
 #define BFSR_BFARVALID (1u << 15)
 
 static const char *const exception_names[16] = {
-	"thread", "reset", "NMI", "HardFault", "MemManage", "BusFault",
-	"UsageFault", "reserved", "reserved", "reserved", "reserved", "SVCall",
-	"DebugMonitor", "reserved", "PendSV", "SysTick",
+	"thread",       "reset",    "NMI",        "HardFault",
+	"MemManage",    "BusFault", "UsageFault", "reserved",
+	"reserved",     "reserved", "reserved",   "SVCall",
+	"DebugMonitor", "reserved", "PendSV",     "SysTick",
 };
 
 struct bit_name {
@@ -88,17 +89,19 @@ struct bit_name {
 };
 
 static const struct bit_name cfsr_names[] = {
-	{ 0, "IACCVIOL" }, { 1, "DACCVIOL" }, { 3, "MUNSTKERR" },
-	{ 4, "MSTKERR" }, { 5, "MLSPERR" }, { 7, "MMARVALID" },
-	{ 8, "IBUSERR" }, { 9, "PRECISERR" }, { 10, "IMPRECISERR" },
-	{ 11, "UNSTKERR" }, { 12, "STKERR" }, { 13, "LSPERR" },
+	{ 0, "IACCVIOL" },   { 1, "DACCVIOL" },    { 3, "MUNSTKERR" },
+	{ 4, "MSTKERR" },    { 5, "MLSPERR" },     { 7, "MMARVALID" },
+	{ 8, "IBUSERR" },    { 9, "PRECISERR" },   { 10, "IMPRECISERR" },
+	{ 11, "UNSTKERR" },  { 12, "STKERR" },     { 13, "LSPERR" },
 	{ 15, "BFARVALID" }, { 16, "UNDEFINSTR" }, { 17, "INVSTATE" },
-	{ 18, "INVPC" }, { 19, "NOCP" }, { 24, "UNALIGNED" },
+	{ 18, "INVPC" },     { 19, "NOCP" },       { 24, "UNALIGNED" },
 	{ 25, "DIVBYZERO" },
 };
 
 static const struct bit_name hfsr_names[] = {
-	{ 1, "VECTTBL" }, { 30, "FORCED" }, { 31, "DEBUGEVT" },
+	{ 1, "VECTTBL" },
+	{ 30, "FORCED" },
+	{ 31, "DEBUGEVT" },
 };
 
 enum overflow_kind { NO_OVERFLOW, TASK_STACK, MAIN_STACK, ISR_STACK };
@@ -372,11 +375,10 @@ static void put_status(uint32_t cfsr, uint32_t hfsr)
 	SCB_HFSR = hfsr;
 }
 
-void board_fault_report(const uint32_t *frame, uint32_t exc_return,
-			uint32_t msp) __attribute__((noreturn, used));
+void board_fault_report(const uint32_t *frame, uint32_t exc_return, uint32_t msp)
+	__attribute__((noreturn, used));
 
-void board_fault_report(const uint32_t *frame, uint32_t exc_return,
-			uint32_t msp)
+void board_fault_report(const uint32_t *frame, uint32_t exc_return, uint32_t msp)
 {
 	uint32_t n = cm_ipsr() & 0x1ffu;
 	bool thread = (exc_return & 0xfu) == 0xdu;

@@ -47,8 +47,8 @@ extern uint32_t __bss_start__[], __bss_end__[];
 
 int main(void);
 void __libc_init_array(void);
-void board_fault_report(const uint32_t *frame, uint32_t exc_return,
-			uint32_t msp) __attribute__((noreturn));
+void board_fault_report(const uint32_t *frame, uint32_t exc_return, uint32_t msp)
+	__attribute__((noreturn));
 
 /*
  * The fault report's own stack: the interrupt stack may be the one that
@@ -64,19 +64,18 @@ __attribute__((used, aligned(8))) static uint32_t fault_stack[128];
  */
 __attribute__((naked)) void board_fault_handler(void)
 {
-	__asm volatile(
-		"mov	r1, lr\n\t"
-		"mrs	r2, msp\n\t"
-		"mov	r0, r2\n\t"
-		"movs	r3, #4\n\t"
-		"tst	r1, r3\n\t"
-		"beq	1f\n\t"
-		"mrs	r0, psp\n"
-		"1:\tldr	r3, =fault_stack + 512\n\t"
-		"msr	msp, r3\n\t"
-		"ldr	r3, =board_fault_report\n\t"
-		"bx	r3\n\t"
-		".ltorg\n\t");
+	__asm volatile("mov	r1, lr\n\t"
+		       "mrs	r2, msp\n\t"
+		       "mov	r0, r2\n\t"
+		       "movs	r3, #4\n\t"
+		       "tst	r1, r3\n\t"
+		       "beq	1f\n\t"
+		       "mrs	r0, psp\n"
+		       "1:\tldr	r3, =fault_stack + 512\n\t"
+		       "msr	msp, r3\n\t"
+		       "ldr	r3, =board_fault_report\n\t"
+		       "bx	r3\n\t"
+		       ".ltorg\n\t");
 }
 
 #define WEAK_FAULT __attribute__((weak, alias("board_fault_handler")))
@@ -94,19 +93,22 @@ void reset_handler(void);
 
 #define F board_fault_handler
 
-__attribute__((section(".vectors"), used))
-static const board_vector core_vectors[16] = {
+__attribute__((section(".vectors"),
+	       used)) static const board_vector core_vectors[16] = {
 	(board_vector)(uintptr_t)__isr_stack_top,
 	reset_handler,
 	nmi_handler,
 	hardfault_handler,
-	memmanage_handler,         /* ARMv7-M only, like the next two */
+	memmanage_handler, /* ARMv7-M only, like the next two */
 	busfault_handler,
 	usagefault_handler,
-	F, F, F, F,                /* reserved */
+	F,
+	F,
+	F,
+	F, /* reserved */
 	svc_handler,
 	debugmon_handler,
-	F,                         /* reserved */
+	F, /* reserved */
 	pendsv_handler,
 	systick_handler,
 };
@@ -180,7 +182,7 @@ __attribute__((naked, noreturn)) void reset_handler(void)
 		"bl	startup_memory\n\t"
 		"ldr	r0, =__main_stack_top\n\t"
 		"msr	psp, r0\n\t"
-		"movs	r0, #2\n\t"     /* CONTROL.SPSEL: thread mode uses PSP */
+		"movs	r0, #2\n\t" /* CONTROL.SPSEL: thread mode uses PSP */
 		"msr	control, r0\n\t"
 		"isb\n\t"
 		"bl	startup_main\n\t"

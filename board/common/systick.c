@@ -57,11 +57,11 @@
 #define CUT_MIN 256u
 #define CUT_LATENCY 8u
 
-static uint32_t per_tick;          /* core clocks per tick */
-static uint32_t max_len;           /* the longest period: whole ticks */
+static uint32_t per_tick; /* core clocks per tick */
+static uint32_t max_len;  /* the longest period: whole ticks */
 static kt_tick_t max_sleep;
-static volatile uint32_t base;     /* cycles when the period in progress began */
-static volatile uint32_t cur_len;  /* its length (RVR + 1 at its reload) */
+static volatile uint32_t base;    /* cycles when the period in progress began */
+static volatile uint32_t cur_len; /* its length (RVR + 1 at its reload) */
 static volatile uint32_t next_len; /* RVR + 1 now: the length of the next */
 static struct tick_phase phase;    /* in systick_cycles() */
 static volatile bool tick_on = true;
@@ -207,17 +207,16 @@ static bool cut(uint32_t at)
 {
 	uint32_t k = at - base - cur_len - CUT_LATENCY - 1u, v, t;
 
-	__asm volatile(
-		"ldr	%0, [%2, #8]\n\t" /* v = CVR */
-		"adds	%1, %0, %3\n\t"   /* t = v + k: the new period, less 1 */
-		"cmp	%1, #255\n\t"
-		"ble	1f\n\t"           /* t + 1 <= 256 cycles, or past */
-		"str	%1, [%2, #4]\n\t" /* RVR = t */
-		"str	%1, [%2, #8]\n"    /* CVR: cleared, reloads t + 1 cycles */
-		"1:"
-		: "=&l"(v), "=&l"(t)
-		: "l"(0xe000e010u), "l"(k)
-		: "cc", "memory");
+	__asm volatile("ldr	%0, [%2, #8]\n\t" /* v = CVR */
+		       "adds	%1, %0, %3\n\t" /* t = v + k: the new period, less 1 */
+		       "cmp	%1, #255\n\t"
+		       "ble	1f\n\t" /* t + 1 <= 256 cycles, or past */
+		       "str	%1, [%2, #4]\n\t" /* RVR = t */
+		       "str	%1, [%2, #8]\n" /* CVR: cleared, reloads t + 1 cycles */
+		       "1:"
+		       : "=&l"(v), "=&l"(t)
+		       : "l"(0xe000e010u), "l"(k)
+		       : "cc", "memory");
 	if ((int32_t)t <= 255)
 		return false;
 	base += cur_len - v + CUT_LATENCY;

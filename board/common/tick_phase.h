@@ -24,13 +24,12 @@
 #include <stdint.h>
 
 struct tick_phase {
-	uint32_t next;     /* counter value of the next tick not yet announced */
+	uint32_t next; /* counter value of the next tick not yet announced */
 	uint32_t per_tick; /* counter counts per tick */
 };
 
 /* Start ticking: the first tick ends per_tick counts after now. */
-static inline void tick_phase_init(struct tick_phase *p, uint32_t now,
-				   uint32_t per_tick)
+static inline void tick_phase_init(struct tick_phase *p, uint32_t now, uint32_t per_tick)
 {
 	p->per_tick = per_tick;
 	p->next = now + per_tick;

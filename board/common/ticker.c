@@ -65,7 +65,8 @@ uint32_t ticker_start(uint32_t per_tick, kt_tick_t max_ticks, bool repeats)
 	alarm_repeats = repeats;
 	tick_phase_init(&phase, ticker_now(), per_tick);
 	max_sleep = max_ticks < tick_phase_max_ticks(&phase) ?
-			    max_ticks : tick_phase_max_ticks(&phase);
+			    max_ticks :
+			    tick_phase_max_ticks(&phase);
 	ticker_alarm(phase.next);
 	return phase.next;
 }

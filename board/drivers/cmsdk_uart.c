@@ -83,8 +83,8 @@ int cmsdk_uart_init(struct uart *u, const struct cmsdk_uart_config *c)
 
 	if (c == NULL || c->baud == 0)
 		return -EINVAL;
-	if (uart_init(u, &cmsdk_ops, c->base, c->rx_buf, c->rx_size,
-		      c->tx_buf, c->tx_size) != 0)
+	if (uart_init(u, &cmsdk_ops, c->base, c->rx_buf, c->rx_size, c->tx_buf,
+		      c->tx_size) != 0)
 		return -EINVAL;
 	r = regs_of(u);
 	r->ctrl = 0;

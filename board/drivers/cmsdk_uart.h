@@ -18,7 +18,7 @@ struct cmsdk_uart_config {
 	uint32_t pclk_hz;
 	uint32_t baud;
 	unsigned rx_irq, tx_irq; /* NVIC lines; the overflow line is the board's */
-	void *rx_buf, *tx_buf;   /* ring storage: power-of-two sizes */
+	void *rx_buf, *tx_buf; /* ring storage: power-of-two sizes */
 	size_t rx_size, tx_size;
 };
 

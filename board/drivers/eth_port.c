@@ -38,8 +38,7 @@ static void bump(uint32_t *c, uint32_t n)
 
 int eth_port_init(struct eth_port *p, struct eth_slot *slots, size_t n)
 {
-	if (p == NULL || slots == NULL || n == 0 || n > 32768 ||
-	    (n & (n - 1)) != 0)
+	if (p == NULL || slots == NULL || n == 0 || n > 32768 || (n & (n - 1)) != 0)
 		return -EINVAL;
 	p->slots = slots;
 	p->mask = (uint32_t)n - 1u;
@@ -201,7 +200,8 @@ int eth_port_send(struct eth_port *p, eth_try_send_fn try_send, void *ctx,
 		kt_event_clear(&p->tx_room);
 		err = try_send(ctx, frame, len);
 		if (err == -EAGAIN) {
-			int w = kt_event_wait(&p->tx_room, remaining(deadline, timeout));
+			int w = kt_event_wait(&p->tx_room,
+					      remaining(deadline, timeout));
 
 			if (w != 0)
 				err = w;

@@ -30,11 +30,11 @@ struct eth_slot {
 
 struct eth_port {
 	struct eth_slot *slots;
-	uint32_t mask;              /* slot count - 1 */
-	uint32_t head;              /* slots ever filled: the ISR's; atomic */
-	uint32_t tail;              /* slots ever taken: the receiver's; atomic */
-	struct kt_sem rx_ready;     /* one unit per filled slot */
-	struct kt_event tx_room;    /* set by the transmit-complete interrupt */
+	uint32_t mask;           /* slot count - 1 */
+	uint32_t head;           /* slots ever filled: the ISR's; atomic */
+	uint32_t tail;           /* slots ever taken: the receiver's; atomic */
+	struct kt_sem rx_ready;  /* one unit per filled slot */
+	struct kt_event tx_room; /* set by the transmit-complete interrupt */
 	volatile uint32_t tx_waiters;
 	struct board_eth_stats stats;
 	bool up;

@@ -68,7 +68,8 @@
 #define INT_RSFL (1u << 3)
 #define INT_RXDF (1u << 6)
 #define INT_ALL 0xffffffffu
-#define INT_USED (INT_TX_IOC | INT_RXE | INT_TXE | INT_TDFO | INT_RSFL | INT_RXDF)
+#define INT_USED \
+	(INT_TX_IOC | INT_RXE | INT_TXE | INT_TDFO | INT_RSFL | INT_RXDF)
 
 #define HW_CFG_SRST (1u << 0)
 #define PMT_CTRL_READY (1u << 0)
@@ -118,7 +119,8 @@
 static uint32_t mac_csr_read(struct lan9118 *d, uint32_t reg)
 {
 	d->regs[MAC_CSR_CMD] = MAC_CSR_BUSY | MAC_CSR_READ | reg;
-	for (uint32_t i = 0; i < RESET_SPINS && (d->regs[MAC_CSR_CMD] & MAC_CSR_BUSY); i++)
+	for (uint32_t i = 0;
+	     i < RESET_SPINS && (d->regs[MAC_CSR_CMD] & MAC_CSR_BUSY); i++)
 		;
 	return d->regs[MAC_CSR_DATA];
 }
@@ -127,13 +129,15 @@ static void mac_csr_write(struct lan9118 *d, uint32_t reg, uint32_t val)
 {
 	d->regs[MAC_CSR_DATA] = val;
 	d->regs[MAC_CSR_CMD] = MAC_CSR_BUSY | reg;
-	for (uint32_t i = 0; i < RESET_SPINS && (d->regs[MAC_CSR_CMD] & MAC_CSR_BUSY); i++)
+	for (uint32_t i = 0;
+	     i < RESET_SPINS && (d->regs[MAC_CSR_CMD] & MAC_CSR_BUSY); i++)
 		;
 }
 
 static void mii_wait(struct lan9118 *d)
 {
-	for (uint32_t i = 0; i < RESET_SPINS && (mac_csr_read(d, MAC_MII_ACC) & MII_BUSY); i++)
+	for (uint32_t i = 0;
+	     i < RESET_SPINS && (mac_csr_read(d, MAC_MII_ACC) & MII_BUSY); i++)
 		;
 }
 
@@ -198,7 +202,7 @@ int lan9118_init(struct lan9118 *d, const struct lan9118_config *c)
 	/* Frames 2 bytes into their words: IP headers land word-aligned. */
 	r[RX_CFG] = RX_CFG_DUMP | RX_CFG_OFFSET(RX_OFF);
 	r[TX_CFG] = TX_CFG_DUMP;
-	r[FIFO_INT] = 0;          /* RSFL at the first status word */
+	r[FIFO_INT] = 0; /* RSFL at the first status word */
 	r[TX_CFG] = TX_CFG_TX_ON;
 	/*
 	 * Not promiscuous: our address and broadcast only.  RXALL passes the
@@ -206,7 +210,8 @@ int lan9118_init(struct lan9118 *d, const struct lan9118_config *c)
 	 * handler counts each one (rx_filtered) instead of the MAC losing
 	 * them silently; they cost FIFO reads, not ring slots.
 	 */
-	mac_csr_write(d, MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN | MAC_CR_FDPX | MAC_CR_RXALL);
+	mac_csr_write(d, MAC_CR,
+		      MAC_CR_RXEN | MAC_CR_TXEN | MAC_CR_FDPX | MAC_CR_RXALL);
 
 	d->port.up = true;
 	r[INT_STS] = INT_ALL;
@@ -299,8 +304,7 @@ static int try_send(void *ctx, const uint8_t *frame, size_t len)
 	return 0;
 }
 
-int lan9118_send(struct lan9118 *d, const void *frame, size_t len,
-		 kt_tick_t timeout)
+int lan9118_send(struct lan9118 *d, const void *frame, size_t len, kt_tick_t timeout)
 {
 	return eth_port_send(&d->port, try_send, d, frame, len, timeout);
 }

@@ -16,8 +16,8 @@
 
 struct lan9118_config {
 	uintptr_t base;
-	unsigned irq;            /* NVIC line */
-	struct eth_slot *slots;  /* the receive ring: a power-of-two count */
+	unsigned irq;           /* NVIC line */
+	struct eth_slot *slots; /* the receive ring: a power-of-two count */
 	size_t slot_count;
 };
 
@@ -40,8 +40,7 @@ int lan9118_init(struct lan9118 *d, const struct lan9118_config *c);
 void lan9118_isr(struct lan9118 *d);
 
 /* board_eth_send/board_eth_recv for this chip: same contracts. */
-int lan9118_send(struct lan9118 *d, const void *frame, size_t len,
-		 kt_tick_t timeout);
+int lan9118_send(struct lan9118 *d, const void *frame, size_t len, kt_tick_t timeout);
 int lan9118_recv(struct lan9118 *d, void *buf, size_t len, kt_tick_t timeout);
 
 /* board_eth_loopback: the internal PHY's loopback bit.  thread.  0. */

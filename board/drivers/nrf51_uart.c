@@ -98,8 +98,8 @@ int nrf51_uart_init(struct uart *u, const struct nrf51_uart_config *c)
 {
 	if (c == NULL)
 		return -EINVAL;
-	if (uart_init(u, &nrf51_ops, c->base, c->rx_buf, c->rx_size,
-		      c->tx_buf, c->tx_size) != 0)
+	if (uart_init(u, &nrf51_ops, c->base, c->rx_buf, c->rx_size, c->tx_buf,
+		      c->tx_size) != 0)
 		return -EINVAL;
 	/* TX idles high: drive it before the UART takes the pin. */
 	GPIO_OUTSET = 1u << c->tx_pin;
@@ -154,7 +154,6 @@ void nrf51_uart_poll_isr(struct uart *u)
 
 void nrf51_uart_isr(struct uart *u)
 {
-
 	if (REG(u, EVENTS_RXDRDY)) {
 		do {
 			REG(u, EVENTS_RXDRDY) = 0; /* before reading: see the top */

@@ -27,21 +27,21 @@
 #include "common/cortex_m.h"
 
 struct regs {
-	volatile uint32_t dr;       /* 0x00 */
-	volatile uint32_t rsr;      /* 0x04: receive status / error clear */
+	volatile uint32_t dr;  /* 0x00 */
+	volatile uint32_t rsr; /* 0x04: receive status / error clear */
 	uint32_t reserved0[4];
-	volatile uint32_t fr;       /* 0x18 */
+	volatile uint32_t fr; /* 0x18 */
 	uint32_t reserved1;
-	volatile uint32_t ilpr;     /* 0x20 */
-	volatile uint32_t ibrd;     /* 0x24 */
-	volatile uint32_t fbrd;     /* 0x28 */
-	volatile uint32_t lcrh;     /* 0x2c */
-	volatile uint32_t cr;       /* 0x30 */
-	volatile uint32_t ifls;     /* 0x34 */
-	volatile uint32_t imsc;     /* 0x38 */
-	volatile uint32_t ris;      /* 0x3c */
-	volatile uint32_t mis;      /* 0x40 */
-	volatile uint32_t icr;      /* 0x44 */
+	volatile uint32_t ilpr; /* 0x20 */
+	volatile uint32_t ibrd; /* 0x24 */
+	volatile uint32_t fbrd; /* 0x28 */
+	volatile uint32_t lcrh; /* 0x2c */
+	volatile uint32_t cr;   /* 0x30 */
+	volatile uint32_t ifls; /* 0x34 */
+	volatile uint32_t imsc; /* 0x38 */
+	volatile uint32_t ris;  /* 0x3c */
+	volatile uint32_t mis;  /* 0x40 */
+	volatile uint32_t icr;  /* 0x44 */
 };
 
 #define FR_BUSY (1u << 3)
@@ -104,8 +104,8 @@ int pl011_init(struct uart *u, const struct pl011_config *c)
 
 	if (c == NULL || c->baud == 0)
 		return -EINVAL;
-	if (uart_init(u, &pl011_ops, c->base, c->rx_buf, c->rx_size,
-		      c->tx_buf, c->tx_size) != 0)
+	if (uart_init(u, &pl011_ops, c->base, c->rx_buf, c->rx_size, c->tx_buf,
+		      c->tx_size) != 0)
 		return -EINVAL;
 	r = regs_of(u);
 	r->cr = 0;

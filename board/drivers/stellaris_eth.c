@@ -31,7 +31,7 @@
 #include "stellaris_eth.h"
 
 /* Register offsets, in words. */
-#define RIS (0x00u / 4)   /* read: raw status; write: IACK */
+#define RIS (0x00u / 4) /* read: raw status; write: IACK */
 #define IM (0x04u / 4)
 #define RCTL (0x08u / 4)
 #define TCTL (0x0cu / 4)
@@ -57,11 +57,11 @@
 #define TCTL_PADEN (1u << 1)
 #define TCTL_CRC (1u << 2)
 #define TCTL_DUPLEX (1u << 3)
-#define THR_OFF 0x3fu       /* no early start: TR sends */
+#define THR_OFF 0x3fu /* no early start: TR sends */
 #define TR_NEWTX (1u << 0)
 #define NP_MASK 0x3fu
 
-#define RX_EXTRA 6u         /* the length half-word and the FCS */
+#define RX_EXTRA 6u               /* the length half-word and the FCS */
 #define RX_WORDS_MAX (2048u / 4u) /* the FIFO's size: a bound on a bad length */
 
 static bool no_address(uint32_t ia0, uint32_t ia1)
@@ -186,8 +186,7 @@ int stellaris_eth_send(struct stellaris_eth *d, const void *frame, size_t len,
 	return eth_port_send(&d->port, try_send, d, frame, len, timeout);
 }
 
-int stellaris_eth_recv(struct stellaris_eth *d, void *buf, size_t len,
-		       kt_tick_t timeout)
+int stellaris_eth_recv(struct stellaris_eth *d, void *buf, size_t len, kt_tick_t timeout)
 {
 	return eth_port_recv(&d->port, buf, len, timeout);
 }

@@ -17,8 +17,8 @@
 
 struct stellaris_eth_config {
 	uintptr_t base;
-	unsigned irq;            /* NVIC line */
-	struct eth_slot *slots;  /* the receive ring: a power-of-two count */
+	unsigned irq;           /* NVIC line */
+	struct eth_slot *slots; /* the receive ring: a power-of-two count */
 	size_t slot_count;
 	/* Programmed when the address registers hold none (silicon after
 	 * reset: the board reads it from its user flash words). */
@@ -38,7 +38,8 @@ struct stellaris_eth {
  * transmit (with padding and FCS generation) and the interrupts.  thread,
  * after kt_init().  0; -EINVAL for a bad configuration.
  */
-int stellaris_eth_init(struct stellaris_eth *d, const struct stellaris_eth_config *c);
+int stellaris_eth_init(struct stellaris_eth *d,
+		       const struct stellaris_eth_config *c);
 
 /* The controller's interrupt handler: the board's vector calls it.  ISR. */
 void stellaris_eth_isr(struct stellaris_eth *d);

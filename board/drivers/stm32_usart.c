@@ -24,12 +24,12 @@
 #include "common/cortex_m.h"
 
 struct regs {
-	volatile uint32_t sr;   /* 0x00 */
-	volatile uint32_t dr;   /* 0x04 */
-	volatile uint32_t brr;  /* 0x08 */
-	volatile uint32_t cr1;  /* 0x0c */
-	volatile uint32_t cr2;  /* 0x10 */
-	volatile uint32_t cr3;  /* 0x14 */
+	volatile uint32_t sr;  /* 0x00 */
+	volatile uint32_t dr;  /* 0x04 */
+	volatile uint32_t brr; /* 0x08 */
+	volatile uint32_t cr1; /* 0x0c */
+	volatile uint32_t cr2; /* 0x10 */
+	volatile uint32_t cr3; /* 0x14 */
 };
 
 #define SR_ORE (1u << 3)
@@ -95,8 +95,8 @@ int stm32_usart_init(struct uart *u, const struct stm32_usart_config *c)
 
 	if (c == NULL || c->baud == 0)
 		return -EINVAL;
-	if (uart_init(u, &stm32_ops, c->base, c->rx_buf, c->rx_size,
-		      c->tx_buf, c->tx_size) != 0)
+	if (uart_init(u, &stm32_ops, c->base, c->rx_buf, c->rx_size, c->tx_buf,
+		      c->tx_size) != 0)
 		return -EINVAL;
 	r = regs_of(u);
 	r->cr1 = 0;

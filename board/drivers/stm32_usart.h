@@ -14,10 +14,10 @@
 
 struct stm32_usart_config {
 	uintptr_t base;
-	uint32_t pclk_hz;        /* the bus clock of this USART */
+	uint32_t pclk_hz; /* the bus clock of this USART */
 	uint32_t baud;
-	unsigned irq;            /* NVIC line */
-	void *rx_buf, *tx_buf;   /* ring storage: power-of-two sizes */
+	unsigned irq;          /* NVIC line */
+	void *rx_buf, *tx_buf; /* ring storage: power-of-two sizes */
 	size_t rx_size, tx_size;
 };
 

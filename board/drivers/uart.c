@@ -161,8 +161,9 @@ int uart_read(struct uart *u, void *buf, size_t len, kt_tick_t timeout)
 		__atomic_signal_fence(__ATOMIC_SEQ_CST); /* count, then check */
 		kt_event_clear(&u->rx_ready);
 		n = kt_ring_read(&u->rx, buf, len);
-		err = n != 0 ? 0 : kt_event_wait(&u->rx_ready,
-						 remaining(deadline, timeout));
+		err = n != 0 ? 0 :
+			       kt_event_wait(&u->rx_ready,
+					     remaining(deadline, timeout));
 		u->rx_waiters--;
 		if (n != 0)
 			return (int)n;
@@ -206,8 +207,10 @@ int uart_write(struct uart *u, const void *buf, size_t len, kt_tick_t timeout)
 		u->tx_waiters++;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST); /* count, then check */
 		kt_event_clear(&u->tx_room);
-		err = kt_ring_free(&u->tx) != 0 ? 0 :
-			kt_event_wait(&u->tx_room, remaining(deadline, timeout));
+		err = kt_ring_free(&u->tx) != 0 ?
+			      0 :
+			      kt_event_wait(&u->tx_room,
+					    remaining(deadline, timeout));
 		u->tx_waiters--;
 		if (err != 0)
 			break;

@@ -37,16 +37,16 @@ struct uart_ops {
 };
 
 struct uart {
-	uintptr_t base;               /* the registers */
-	const struct uart_ops *ops;   /* NULL until the driver's init */
-	struct kt_ring rx;            /* produced by the RX interrupt */
-	struct kt_ring tx;            /* consumed by the TX interrupt */
-	struct kt_event rx_ready;     /* set by the RX interrupt */
-	struct kt_event tx_room;      /* set by the TX interrupt */
-	volatile uint32_t rx_waiters; /* tasks blocked in read */
-	volatile uint32_t tx_waiters; /* tasks blocked in write */
+	uintptr_t base;                      /* the registers */
+	const struct uart_ops *ops;          /* NULL until the driver's init */
+	struct kt_ring rx;                   /* produced by the RX interrupt */
+	struct kt_ring tx;                   /* consumed by the TX interrupt */
+	struct kt_event rx_ready;            /* set by the RX interrupt */
+	struct kt_event tx_room;             /* set by the TX interrupt */
+	volatile uint32_t rx_waiters;        /* tasks blocked in read */
+	volatile uint32_t tx_waiters;        /* tasks blocked in write */
 	void (*volatile rx_hook)(uint8_t b); /* takes bytes instead of rx */
-	volatile uint32_t tx_busy;    /* for drivers whose UART cannot say */
+	volatile uint32_t tx_busy; /* for drivers whose UART cannot say */
 	struct board_uart_stats stats;
 };
 
@@ -93,7 +93,7 @@ void uart_tx_done_isr(struct uart *u);
 /* board_uart_read/board_uart_write, same contracts; -ENODEV before init. */
 int uart_read(struct uart *u, void *buf, size_t len, kt_tick_t timeout);
 int uart_write(struct uart *u, const void *buf, size_t len, kt_tick_t timeout);
-void uart_set_rx_hook(struct uart *u, void (*hook)(uint8_t b)); /* any */
+void uart_set_rx_hook(struct uart *u, void (*hook)(uint8_t b));  /* any */
 void uart_get_stats(struct uart *u, struct board_uart_stats *s); /* any */
 
 /*

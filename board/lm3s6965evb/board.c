@@ -39,12 +39,12 @@
 #define RIS_PLLLRIS (1u << 6)
 #define RCC_XTAL_MASK (0xfu << 6)
 #define RCC_XTAL_8MHZ (0xeu << 6)
-#define RCC_OSCSRC_MASK (3u << 4)   /* 0: the main oscillator */
+#define RCC_OSCSRC_MASK (3u << 4) /* 0: the main oscillator */
 #define RCC_BYPASS (1u << 11)
 #define RCC_PWRDN (1u << 13)
 #define RCC_USESYSDIV (1u << 22)
 #define RCC_SYSDIV_MASK (0xfu << 23)
-#define RCC_SYSDIV_16 (15u << 23)   /* 200 MHz / 16 */
+#define RCC_SYSDIV_16 (15u << 23) /* 200 MHz / 16 */
 #define RCGC1_UART0 (1u << 0)
 #define RCGC1_TIMER0 (1u << 16)
 #define RCGC2_GPIOA (1u << 0)
@@ -82,8 +82,7 @@ static void clock_init(void)
 
 	rcc = (rcc | RCC_BYPASS) & ~RCC_USESYSDIV;
 	SYSCTL_RCC = rcc;
-	rcc = (rcc & ~(RCC_XTAL_MASK | RCC_OSCSRC_MASK | RCC_PWRDN)) |
-	      RCC_XTAL_8MHZ;
+	rcc = (rcc & ~(RCC_XTAL_MASK | RCC_OSCSRC_MASK | RCC_PWRDN)) | RCC_XTAL_8MHZ;
 	SYSCTL_RCC = rcc;
 	rcc = (rcc & ~RCC_SYSDIV_MASK) | RCC_SYSDIV_16 | RCC_USESYSDIV;
 	SYSCTL_RCC = rcc;
@@ -154,6 +153,7 @@ BOARD_WEAK_IRQ_HANDLER(eth_handler)
 
 #define F board_fault_handler
 
+/* clang-format off */
 BOARD_IRQ_VECTORS(48) = {
 	F, F, F, F, F,             /* 0-4: GPIO A-E */
 	uart0_handler,             /* 5: UART0 */
@@ -168,6 +168,7 @@ BOARD_IRQ_VECTORS(48) = {
 	board_soft_irq_isr,        /* 43: hibernation, never enabled: the soft interrupt */
 	F, F, F, F,                /* 44-47 */
 };
+/* clang-format on */
 
 /* ---- the rest of the board API ---------------------------------------------- */
 

@@ -165,6 +165,7 @@ static void timer0_handler(void)
 
 #define F board_fault_handler
 
+/* clang-format off */
 BOARD_IRQ_VECTORS(32) = {
 	F, F,                      /* 0: POWER_CLOCK, 1: RADIO */
 	uart_handler,              /* 2: UART0 */
@@ -176,6 +177,7 @@ BOARD_IRQ_VECTORS(32) = {
 	F, F, F, F, F,             /* 21-25: SWI1-5 */
 	F, F, F, F, F, F,          /* 26-31 */
 };
+/* clang-format on */
 
 /* ---- the rest of the board API ---------------------------------------------- */
 

@@ -130,6 +130,7 @@ BOARD_WEAK_IRQ_HANDLER(eth_handler)
 
 #define F board_fault_handler
 
+/* clang-format off */
 BOARD_IRQ_VECTORS(32) = {
 	uart0_rx_handler,          /* 0: UART0 RX */
 	uart0_tx_handler,          /* 1: UART0 TX */
@@ -141,6 +142,7 @@ BOARD_IRQ_VECTORS(32) = {
 	F, F, F, F, F, F, F,       /* 24-30 */
 	board_soft_irq_isr,        /* 31: no device: the soft interrupt */
 };
+/* clang-format on */
 
 /* ---- the rest of the board API ---------------------------------------------- */
 

@@ -178,6 +178,7 @@ static void usart1_handler(void)
 
 #define F board_fault_handler
 
+/* clang-format off */
 BOARD_IRQ_VECTORS(82) = {
 	F, F, F, F, F, F, F, F,    /* 0-7: WWDG, PVD, TAMP, RTC, FLASH, RCC, EXTI0-1 */
 	F, F, F, F, F, F, F, F,    /* 8-15: EXTI2-4, DMA1 0-4 */
@@ -194,6 +195,7 @@ BOARD_IRQ_VECTORS(82) = {
 	board_soft_irq_isr,        /* 80: HASH_RNG, never enabled: the soft interrupt */
 	F,                         /* 81: FPU */
 };
+/* clang-format on */
 
 /* ---- the rest of the board API ---------------------------------------------- */
 

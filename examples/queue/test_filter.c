@@ -67,7 +67,8 @@ static void test_consumer_task_on_host_port(void **state)
 	kt_init(0);
 	assert_int_equal(kt_queue_init(&q, q_storage, sizeof(q_storage[0]), 2), 0);
 	assert_int_equal(kt_task_spawn(&t, "consume", consume, NULL, stack,
-				       sizeof(stack), 1), 0);
+				       sizeof(stack), 1),
+			 0);
 	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
 		/* Outside a task a put must not block: room is made by
 		 * letting the consumer run. */

@@ -41,8 +41,8 @@ static int service(void *arg)
 
 		if (n < 0)
 			return n;
-		quit = n == 4 && buf[0] == 'q' && buf[1] == 'u' && buf[2] == 'i' &&
-		       buf[3] == 't';
+		quit = n == 4 && buf[0] == 'q' && buf[1] == 'u' &&
+		       buf[2] == 'i' && buf[3] == 't';
 		printf("udp: %d bytes from port %u\n", n, (unsigned)port);
 		for (int i = 0; i < n; i++)
 			buf[i] = (char)toupper((unsigned char)buf[i]);

@@ -33,8 +33,8 @@ int main(void)
 	kt_run_until_idle();
 	empty = per_op_x100(t_end - t_start, N);
 	for (int i = 0; i < RING; i++)
-		kt_task_spawn(&tasks[i], "ring", ring_member, i == 0 ? &tasks[0] : NULL,
-			      stacks[i], STACK, 1);
+		kt_task_spawn(&tasks[i], "ring", ring_member,
+			      i == 0 ? &tasks[0] : NULL, stacks[i], STACK, 1);
 	kt_run_until_idle();
 	yield = per_op_x100(t_end - t_start, RING * N) - empty;
 	printf("bench yield %lu.%02lu instr\n", (unsigned long)(yield / 100),

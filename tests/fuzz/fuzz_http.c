@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = size - off < step ? size - off : step, len;
 		bool close;
 
-		len = http_conn_feed(&c, (const char *)data + off, n, out, sizeof(out), &close);
+		len = http_conn_feed(&c, (const char *)data + off, n, out,
+				     sizeof(out), &close);
 		if (len > 0 && memcmp(out, "HTTP/1.1 ", 9) != 0)
 			abort();
 		if (len > 0 && close)

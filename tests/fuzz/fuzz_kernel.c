@@ -32,28 +32,38 @@
 #include "kernel.h"
 #include "port_host.h"
 
-#define NT 6     /* tasks */
-#define NE 2     /* events */
-#define NS 2     /* semaphores */
-#define NM 3     /* mutexes */
-#define NQ 2     /* queues */
+#define NT 6 /* tasks */
+#define NE 2 /* events */
+#define NS 2 /* semaphores */
+#define NM 3 /* mutexes */
+#define NQ 2 /* queues */
 #define QCAP 3
 #define SCRIPT 8 /* actions queued per task */
 #define STACK 32768
 #define MAX_ITEMS 4096
 
-#define CHECK(c)                                                          \
-	do {                                                              \
-		if (!(c)) {                                               \
+#define CHECK(c) \
+	do { \
+		if (!(c)) { \
 			fprintf(stderr, "fuzz_kernel: %s:%d: %s\n", __FILE__, \
-				__LINE__, #c);                            \
-			abort();                                          \
-		}                                                         \
+				__LINE__, #c); \
+			abort(); \
+		} \
 	} while (0)
 
 enum act {
-	A_EVENT, A_SEM_TAKE, A_SEM_GIVE, A_LOCK, A_UNLOCK, A_PUT, A_GET,
-	A_SLEEP, A_YIELD, A_ANY, A_RETURN, A_COUNT
+	A_EVENT,
+	A_SEM_TAKE,
+	A_SEM_GIVE,
+	A_LOCK,
+	A_UNLOCK,
+	A_PUT,
+	A_GET,
+	A_SLEEP,
+	A_YIELD,
+	A_ANY,
+	A_RETURN,
+	A_COUNT
 };
 
 struct action {
@@ -63,11 +73,11 @@ struct action {
 
 struct agent {
 	struct kt_task task;
-	struct kt_event mail;  /* kicked when an action is queued */
+	struct kt_event mail; /* kicked when an action is queued */
 	struct action script[SCRIPT];
 	unsigned head, count;
 	bool held[NM];
-	struct action doing;   /* the action it is blocked in */
+	struct action doing; /* the action it is blocked in */
 	_Alignas(16) unsigned char stack[STACK];
 };
 
@@ -95,9 +105,12 @@ static uint8_t next_byte(void)
 static kt_tick_t timeout_of(uint8_t b)
 {
 	switch (b % 4) {
-	case 0: return KT_NOWAIT;
-	case 1: return KT_FOREVER;
-	default: return 1u + b / 4u % 20u;
+	case 0:
+		return KT_NOWAIT;
+	case 1:
+		return KT_FOREVER;
+	default:
+		return 1u + b / 4u % 20u;
 	}
 }
 
@@ -408,8 +421,9 @@ static void step(uint8_t op)
 		if (a->task.state == KT_UNUSED || a->task.state == KT_DONE) {
 			kt_event_init(&a->mail);
 			a->head = a->count = 0;
-			CHECK(kt_task_spawn(&a->task, "agent", agent_main, a, a->stack,
-					    sizeof(a->stack), next_byte() % 8) == 0);
+			CHECK(kt_task_spawn(&a->task, "agent", agent_main, a,
+					    a->stack, sizeof(a->stack),
+					    next_byte() % 8) == 0);
 		}
 		break;
 	case 1:

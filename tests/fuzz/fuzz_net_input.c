@@ -49,13 +49,13 @@ static struct eth_slot port_slots[2];
 static const uint8_t *isr_frame;
 static size_t isr_len;
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "broken promise: %s (%s:%d)\n", #c,   \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
+#define CHECK(c) \
+	do { \
+		if (!(c)) { \
+			fprintf(stderr, "broken promise: %s (%s:%d)\n", #c, \
+				__FILE__, __LINE__); \
+			abort(); \
+		} \
 	} while (0)
 
 /* The stack's outcome counters summed, from the table `net` prints. */
@@ -91,7 +91,8 @@ static void check_sent(const uint8_t *f, size_t len)
 		CHECK(ip.src == IP_US);
 		CHECK(ip.len + NET_IPV4_HDR == e.len); /* no stray bytes */
 		if (ip.proto == NET_IPPROTO_UDP) {
-			CHECK(net_udp_parse(ip.payload, ip.len, ip.src, ip.dst, &u) == 0);
+			CHECK(net_udp_parse(ip.payload, ip.len, ip.src, ip.dst,
+					    &u) == 0);
 			CHECK(u.len + NET_UDP_HDR == ip.len);
 		} else {
 			CHECK(ip.proto == NET_IPPROTO_ICMP);
@@ -204,8 +205,8 @@ static void send_to(int i, const uint8_t *p, size_t left, size_t *used)
 	*used = 5;
 	memset(data, p[0], sizeof(data));
 	n = net_udp_sendto(&sock[i], ip, 7, data, len, KT_NOWAIT);
-	CHECK(n == (int)len || n == -EINVAL || n == -ENOBUFS || n == -ENETUNREACH ||
-	      n == -EMSGSIZE);
+	CHECK(n == (int)len || n == -EINVAL || n == -ENOBUFS ||
+	      n == -ENETUNREACH || n == -EMSGSIZE);
 	CHECK(n != -EMSGSIZE || len > NET_UDP_PAYLOAD_MAX);
 }
 

@@ -40,11 +40,29 @@ static void prepare(void)
 	kt_queue_put_isr(&q, &v);
 }
 
-static int event_wait(kt_tick_t to) { return kt_event_wait(&ev, to); }
-static int sem_take(kt_tick_t to) { return kt_sem_take(&sem, to); }
-static int queue_get(kt_tick_t to) { uint32_t v; return kt_queue_get(&q, &v, to); }
-static int queue_put(kt_tick_t to) { uint32_t v = 1; return kt_queue_put(&q, &v, to); }
-static int task_join(kt_tick_t to) { int r; return kt_task_join(&done.task, &r, to); }
+static int event_wait(kt_tick_t to)
+{
+	return kt_event_wait(&ev, to);
+}
+static int sem_take(kt_tick_t to)
+{
+	return kt_sem_take(&sem, to);
+}
+static int queue_get(kt_tick_t to)
+{
+	uint32_t v;
+	return kt_queue_get(&q, &v, to);
+}
+static int queue_put(kt_tick_t to)
+{
+	uint32_t v = 1;
+	return kt_queue_put(&q, &v, to);
+}
+static int task_join(kt_tick_t to)
+{
+	int r;
+	return kt_task_join(&done.task, &r, to);
+}
 
 static int mutex_lock(kt_tick_t to)
 {
@@ -62,7 +80,10 @@ static int wait_any(kt_tick_t to)
 	return kt_wait_any(any, 1, to);
 }
 
-static int sleep_for(kt_tick_t to) { return kt_sleep(to); }
+static int sleep_for(kt_tick_t to)
+{
+	return kt_sleep(to);
+}
 
 struct row {
 	const char *name;
@@ -88,7 +109,8 @@ static const struct row rows[] = {
 static const kt_tick_t bad[] = { KT_DELAY_MAX + 1u, KT_FOREVER - 1u };
 
 enum { OUTSIDE, ISR, TASK, CONTEXTS };
-static const char *const context_name[CONTEXTS] = { "outside a task", "in a handler", "in a task" };
+static const char *const context_name[CONTEXTS] = { "outside a task",
+						    "in a handler", "in a task" };
 static int got[CONTEXTS][NROWS][4]; /* NOWAIT, 1, bad[0], bad[1] */
 
 static void call_all(int c)
@@ -124,8 +146,11 @@ static int tasks_calls(void *arg)
 static void expect(int c, unsigned i, unsigned k, int want)
 {
 	if (got[c][i][k] != want)
-		fail_msg("%s %s, timeout %s: %d, not %d", rows[i].name, context_name[c],
-			 k == 0 ? "KT_NOWAIT" : k == 1 ? "1" : "over KT_DELAY_MAX",
+		fail_msg("%s %s, timeout %s: %d, not %d", rows[i].name,
+			 context_name[c],
+			 k == 0 ? "KT_NOWAIT" :
+			 k == 1 ? "1" :
+				  "over KT_DELAY_MAX",
 			 got[c][i][k], want);
 }
 

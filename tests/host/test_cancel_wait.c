@@ -34,14 +34,22 @@ static int block_on(void *arg)
 				       { KT_ON_QUEUE, &q, &item } };
 
 	switch ((int)(intptr_t)arg) {
-	case 0: return kt_event_wait(&ev, KT_FOREVER);
-	case 1: return kt_sem_take(&sem, KT_FOREVER);
-	case 2: return kt_queue_get(&q, &item, KT_FOREVER);
-	case 3: return kt_mutex_lock(&mx, KT_FOREVER);
-	case 4: return kt_sleep(1000);
-	case 5: return kt_task_join(&t[0].task, NULL, KT_FOREVER);
-	case 6: return kt_wait_any(any, 2, KT_FOREVER);
-	default: return kt_event_wait(&ev, 500);
+	case 0:
+		return kt_event_wait(&ev, KT_FOREVER);
+	case 1:
+		return kt_sem_take(&sem, KT_FOREVER);
+	case 2:
+		return kt_queue_get(&q, &item, KT_FOREVER);
+	case 3:
+		return kt_mutex_lock(&mx, KT_FOREVER);
+	case 4:
+		return kt_sleep(1000);
+	case 5:
+		return kt_task_join(&t[0].task, NULL, KT_FOREVER);
+	case 6:
+		return kt_wait_any(any, 2, KT_FOREVER);
+	default:
+		return kt_event_wait(&ev, 500);
 	}
 }
 
@@ -127,9 +135,9 @@ static int shielded(void *arg)
 
 	(void)arg;
 	kt_cancel_defer();
-	a = kt_sleep(10);   /* must not be interrupted */
+	a = kt_sleep(10); /* must not be interrupted */
 	kt_cancel_allow();
-	b = kt_sleep(10);   /* the deferred cancel lands here */
+	b = kt_sleep(10); /* the deferred cancel lands here */
 	return a == 0 && b == -ECANCELED ? 0 : 1;
 }
 

@@ -110,7 +110,7 @@ static void stale_set_does_not_wake_a_later_wait(void **state)
 {
 	(void)state;
 	kt_event_init(&ev);
-	kt_host_isr(set_isr, &ev);  /* flag up, work item pending */
+	kt_host_isr(set_isr, &ev); /* flag up, work item pending */
 	spawn(&w[0], "w", see_clear_wait, NULL, 9);
 	kt_run_until_idle();
 	assert_int_equal(w[0].task.state, KT_BLOCKED);
@@ -248,15 +248,15 @@ static void no_lost_wakeups_under_random_interrupts(void **state)
 		      (unsigned)i % 2);
 	kt_host_set_switch_hook(maybe_produce, NULL);
 	for (int t = 0; t < 100000; t++) {
-		if (cons[0].task.state == KT_DONE && cons[1].task.state == KT_DONE &&
-		    cons[2].task.state == KT_DONE)
+		if (cons[0].task.state == KT_DONE &&
+		    cons[1].task.state == KT_DONE && cons[2].task.state == KT_DONE)
 			break;
 		kt_host_isr(maybe_produce, NULL);
 		kt_host_tick(1);
 	}
 	kt_host_set_switch_hook(NULL, NULL);
-	print_message("  %u sets, %u woken, %u timed out, %u lost\n",
-		      produced, woke, timed_out, lost);
+	print_message("  %u sets, %u woken, %u timed out, %u lost\n", produced,
+		      woke, timed_out, lost);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(cons[i].task.state, KT_DONE);
 	assert_int_equal(lost, 0);

@@ -78,8 +78,11 @@ static void refuses_hostile_heads(void **state)
 	assert_int_equal(parse("GET / HTTP/1.1\r\nNoColon\r\n\r\n", &r), -400);
 	assert_int_equal(parse("GET / HTTP/1.1\r\n folded\r\n\r\n", &r), -400);
 	assert_int_equal(parse("GET / HTTP/1.1\r\nA: \x7f\r\n\r\n", &r), -400);
-	assert_int_equal(parse("GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", &r), -400);
-	assert_int_equal(parse("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", &r), -400);
+	assert_int_equal(parse("GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\n", &r),
+			 -400);
+	assert_int_equal(parse("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+			       &r),
+			 -400);
 	assert_int_equal(parse("GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", &r), 37);
 
 	/* a target of HTTP_PATH_MAX + 1 is too long, HTTP_PATH_MAX fits */
@@ -134,11 +137,13 @@ static void survives_random_input(void **state)
 		int rc;
 
 		for (i = 0; i < n; i++)
-			c[i] = (k & 1) && i < strlen(good) ? good[i] : (char)rand_r(&seed);
+			c[i] = (k & 1) && i < strlen(good) ? good[i] :
+							     (char)rand_r(&seed);
 		if (k & 1)
 			c[rand_r(&seed) % (n ? n : 1)] = (char)rand_r(&seed);
 		rc = http_parse(c, n, &r);
-		assert_true(rc >= 0 || rc == -400 || rc == -405 || rc == -414 || rc == -431);
+		assert_true(rc >= 0 || rc == -400 || rc == -405 || rc == -414 ||
+			    rc == -431);
 		assert_true(rc <= (int)n);
 		free(c);
 	}
@@ -152,14 +157,17 @@ static void renders_status_escaped_and_bounded(void **state)
 	};
 	static const struct http_timer_row timers[] = { { "beat", 250, 1000 } };
 	static const struct http_counter ctr[] = { { "udp in", 42 } };
-	const struct http_status st = { "mps2-an385", 12345, tasks, 2, timers, 1, ctr, 1, 2 };
+	const struct http_status st = {
+		"mps2-an385", 12345, tasks, 2, timers, 1, ctr, 1, 2
+	};
 	char buf[4096], small[64];
 	size_t n, cut;
 	(void)state;
 
 	n = http_render_status(buf, sizeof(buf), &st);
 	assert_true(n > 0 && n == strlen(buf));
-	assert_non_null(strstr(buf, "<td>shell</td><td>BLOCKED (queue)</td><td>3</td><td>400/2048</td>"));
+	assert_non_null(
+		strstr(buf, "<td>shell</td><td>BLOCKED (queue)</td><td>3</td><td>400/2048</td>"));
 	assert_non_null(strstr(buf, "&lt;script&gt;"));
 	assert_null(strstr(buf, "<script>"));
 	assert_non_null(strstr(buf, "<td>beat</td><td>250</td><td>1000</td>"));
@@ -181,8 +189,10 @@ static void renders_trace_svg(void **state)
 {
 	static const char *const lanes[] = { "idle", "a&b" };
 	static const struct http_span spans[] = {
-		{ 0, 0, 1000, 1500 }, { 1, 1, 1500, 3000 }, { 1, 0, 3000, 5000 },
-		{ 7, 0, 0, 1 },       /* a lane that does not exist: left out */
+		{ 0, 0, 1000, 1500 },
+		{ 1, 1, 1500, 3000 },
+		{ 1, 0, 3000, 5000 },
+		{ 7, 0, 0, 1 }, /* a lane that does not exist: left out */
 	};
 	char buf[4096];
 	size_t n;
@@ -221,7 +231,8 @@ static void adapter_answers_and_pipelines(void **state)
 	(void)state;
 
 	http_conn_init(&c, route, NULL);
-	assert_int_equal(http_conn_feed(&c, "GET / HT", 8, out, sizeof(out), &close), 0);
+	assert_int_equal(http_conn_feed(&c, "GET / HT", 8, out, sizeof(out), &close),
+			 0);
 	n = http_conn_feed(&c, "TP/1.1\r\n\r\n", 10, out, sizeof(out), &close);
 	out[n] = '\0';
 	assert_non_null(strstr(out, "HTTP/1.1 200 OK\r\n"));
@@ -260,8 +271,9 @@ static void adapter_bounds_a_flood(void **state)
 	http_conn_init(&c, route, NULL);
 	memcpy(junk, "GET / HTTP/1.1\r\nX-", 18);
 	for (k = 0; k < 10 && n == 0; k++)
-		n = http_conn_feed(&c, k ? junk + 18 : junk, k ? sizeof(junk) - 18 : sizeof(junk),
-				   out, sizeof(out), &close);
+		n = http_conn_feed(&c, k ? junk + 18 : junk,
+				   k ? sizeof(junk) - 18 : sizeof(junk), out,
+				   sizeof(out), &close);
 	out[n] = '\0';
 	assert_non_null(strstr(out, "431"));
 	assert_true(close);

@@ -53,7 +53,7 @@ static void hog_detector(void **state)
 	hog_reports = 0;
 	kt_hog_watch(5, on_hog);
 	spawn(&a, "polite", busy, (void *)4, 1); /* under the limit */
-	spawn(&b, "hog", busy, (void *)12, 1);  /* over it */
+	spawn(&b, "hog", busy, (void *)12, 1);   /* over it */
 	kt_run_until_idle();
 	assert_int_equal(hog_reports, 1);
 	assert_ptr_equal(hog_seen, &b.task);

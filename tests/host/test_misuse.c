@@ -5,7 +5,7 @@
  */
 #include "kt_test.h"
 
-static struct kt_event z_ev;    /* all zero: never initialised */
+static struct kt_event z_ev; /* all zero: never initialised */
 static struct kt_mutex z_mx;
 static struct kt_sem z_sem;
 static struct kt_queue z_q;
@@ -17,14 +17,14 @@ static int use_uninitialised(void *arg)
 	struct kt_wait_item any[1] = { { KT_ON_SEM, &z_sem, NULL } };
 
 	(void)arg;
-	if (kt_event_wait(&z_ev, 1) != -EINVAL || kt_event_set(&z_ev) != -EINVAL ||
-	    kt_event_set_isr(&z_ev) != -EINVAL)
+	if (kt_event_wait(&z_ev, 1) != -EINVAL ||
+	    kt_event_set(&z_ev) != -EINVAL || kt_event_set_isr(&z_ev) != -EINVAL)
 		return 1;
-	if (kt_mutex_lock(&z_mx, 1) != -EINVAL || kt_mutex_trylock(&z_mx) != -EINVAL ||
-	    kt_mutex_unlock(&z_mx) != -EINVAL)
+	if (kt_mutex_lock(&z_mx, 1) != -EINVAL ||
+	    kt_mutex_trylock(&z_mx) != -EINVAL || kt_mutex_unlock(&z_mx) != -EINVAL)
 		return 2;
-	if (kt_sem_take(&z_sem, 1) != -EINVAL || kt_sem_give(&z_sem) != -EINVAL ||
-	    kt_sem_give_isr(&z_sem) != -EINVAL)
+	if (kt_sem_take(&z_sem, 1) != -EINVAL ||
+	    kt_sem_give(&z_sem) != -EINVAL || kt_sem_give_isr(&z_sem) != -EINVAL)
 		return 3;
 	if (kt_queue_put(&z_q, &item, 1) != -EINVAL ||
 	    kt_queue_get(&z_q, &item, 1) != -EINVAL ||
@@ -65,8 +65,9 @@ static void block_in_isr(void *arg)
 	isr_results[3] = kt_queue_get(&q, &item, 5);
 	isr_results[4] = kt_sleep(5);
 	isr_results[5] = kt_sem_take(&sem, KT_NOWAIT); /* polls: allowed */
-	isr_results[6] = kt_queue_get_isr(&q, &item);   /* the _isr call: allowed */
-	isr_results[7] = kt_sem_give(&sem) == -EPERM && kt_event_set(&ev) == -EPERM &&
+	isr_results[6] = kt_queue_get_isr(&q, &item); /* the _isr call: allowed */
+	isr_results[7] = kt_sem_give(&sem) == -EPERM &&
+			 kt_event_set(&ev) == -EPERM &&
 			 kt_queue_put(&q, &item, KT_NOWAIT) == -EPERM &&
 			 kt_mutex_unlock(&mx) == -EPERM;
 	{
@@ -76,12 +77,13 @@ static void block_in_isr(void *arg)
 
 		kt_timer_init(&tm, block_in_isr, NULL);
 		isr_results[7] = isr_results[7] &&
-			kt_timer_start(&tm, 5, 0) == -EPERM &&
-			kt_timer_stop(&tm) == -EPERM &&
-			kt_task_spawn(&other.task, "x", use_uninitialised, NULL,
-				      other.stack, sizeof(other.stack), 1) == -EPERM &&
-			kt_task_cancel(&t.task) == -EPERM;
-		kt_yield();   /* does nothing in a handler: no switch */
+				 kt_timer_start(&tm, 5, 0) == -EPERM &&
+				 kt_timer_stop(&tm) == -EPERM &&
+				 kt_task_spawn(&other.task, "x", use_uninitialised,
+					       NULL, other.stack,
+					       sizeof(other.stack), 1) == -EPERM &&
+				 kt_task_cancel(&t.task) == -EPERM;
+		kt_yield(); /* does nothing in a handler: no switch */
 		kt_sleep(0);
 		isr_results[7] = isr_results[7] && kt_host_switches() == switches;
 	}

@@ -39,8 +39,8 @@ static void basic_rules(void **state)
 	assert_int_equal(kt_mutex_lock(NULL, 1), -EINVAL);
 	assert_int_equal(kt_mutex_unlock(NULL), -EINVAL);
 	assert_int_equal(kt_mutex_trylock(NULL), -EINVAL);
-	assert_int_equal(kt_mutex_lock(&m1, 1), -EPERM);   /* not a task */
-	assert_int_equal(kt_mutex_unlock(&m1), -EPERM);    /* not the owner */
+	assert_int_equal(kt_mutex_lock(&m1, 1), -EPERM); /* not a task */
+	assert_int_equal(kt_mutex_unlock(&m1), -EPERM);  /* not the owner */
 	assert_null(kt_mutex_owner(&m1));
 }
 
@@ -144,9 +144,9 @@ static int low_holder(void *arg)
 {
 	(void)arg;
 	kt_mutex_lock(&m1, KT_FOREVER);
-	kt_yield();       /* high arrives and waits */
+	kt_yield(); /* high arrives and waits */
 	note('L');
-	kt_yield();       /* lifted above mid: still runs before mid */
+	kt_yield(); /* lifted above mid: still runs before mid */
 	note('l');
 	kt_mutex_unlock(&m1);
 	return 0;
@@ -225,7 +225,7 @@ static void transitive_inheritance_and_undo_on_timeout(void **state)
 	kt_run_until_idle();
 	assert_int_equal(t[0].task.prio, 7); /* a lifted by top */
 	assert_int_equal(t[1].task.prio, 7); /* and b, through a */
-	kt_host_tick(4); /* top times out */
+	kt_host_tick(4);                     /* top times out */
 	assert_int_equal(t[2].task.result, -ETIMEDOUT);
 	assert_int_equal(t[0].task.prio, 2);
 	assert_int_equal(t[1].task.prio, 2);

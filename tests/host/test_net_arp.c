@@ -45,7 +45,8 @@ static void lookup_and_expiry(void **state)
 
 	/* Refused: address 0, multicast MACs. */
 	assert_int_equal(net_arp_update(&cache, 0, mac, t0, true), -EINVAL);
-	assert_int_equal(net_arp_update(&cache, 5, net_mac_broadcast, t0, true), -EINVAL);
+	assert_int_equal(net_arp_update(&cache, 5, net_mac_broadcast, t0, true),
+			 -EINVAL);
 	assert_int_equal(net_arp_lookup(&cache, 0, t0, got), -ENOENT);
 	net_arp_flush(&cache);
 	assert_int_equal(net_arp_lookup(&cache, 1, t0 + 150, got), -ENOENT);
@@ -92,7 +93,8 @@ static void flood_replaces_oldest(void **state)
 	assert_int_equal(net_arp_update(&cache, 77, mac, 105, true), 0);
 	assert_int_equal(net_arp_lookup(&cache, 77, 105, got), 0);
 	for (uint32_t i = 1; i <= NET_ARP_ENTRIES; i++)
-		assert_int_equal(net_arp_lookup(&cache, i, 105, got), i == 3 ? -ENOENT : 0);
+		assert_int_equal(net_arp_lookup(&cache, i, 105, got),
+				 i == 3 ? -ENOENT : 0);
 }
 
 static void queue_bounds(void **state)

@@ -74,7 +74,8 @@ static const struct net_dhcp_config test_cfg = {
 
 static int setup(void **state)
 {
-	struct net_config cfg = { .ip = NET_IP4(1, 2, 3, 4), .netmask = MASK,
+	struct net_config cfg = { .ip = NET_IP4(1, 2, 3, 4),
+				  .netmask = MASK,
 				  .tick_hz = HZ };
 
 	kt_test_setup(state);
@@ -198,12 +199,16 @@ static int deliver(const uint8_t *msg, size_t len, uint16_t sport)
 {
 	static struct net_frame_buf fb;
 	uint8_t *f = net_frame(&fb);
-	struct net_ipv4 h = { .proto = NET_IPPROTO_UDP, .ttl = 64, .id = 7,
-			      .src = IP_SRV, .dst = NET_IP_BROADCAST };
+	struct net_ipv4 h = { .proto = NET_IPPROTO_UDP,
+			      .ttl = 64,
+			      .id = 7,
+			      .src = IP_SRV,
+			      .dst = NET_IP_BROADCAST };
 	size_t n = net_udp_build(f + 34, NET_FRAME_MAX - 34, IP_SRV,
 				 NET_IP_BROADCAST, sport, 68, msg, len);
 
-	net_eth_build(f, NET_FRAME_MAX, net_mac_broadcast, mac_srv, NET_ETHERTYPE_IPV4);
+	net_eth_build(f, NET_FRAME_MAX, net_mac_broadcast, mac_srv,
+		      NET_ETHERTYPE_IPV4);
 	net_ipv4_build(f + 14, NET_FRAME_MAX - 14, &h, n);
 	return net_input(&stack, f, 34 + n);
 }
@@ -256,12 +261,10 @@ static uint32_t get_lease(void)
 	start();
 	d = last_dhcp();
 	assert_int_equal(d.m.type, NET_DHCP_DISCOVER);
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = d.m.xid,
-			       .yiaddr = IP_OFFER });
+	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = d.m.xid, .yiaddr = IP_OFFER });
 	r = last_dhcp();
 	assert_int_equal(r.m.type, NET_DHCP_REQUEST);
-	serve(&(struct reply){ .type = NET_DHCP_ACK, .xid = r.m.xid,
-			       .yiaddr = IP_OFFER });
+	serve(&(struct reply){ .type = NET_DHCP_ACK, .xid = r.m.xid, .yiaddr = IP_OFFER });
 	assert_int_equal(net_dhcp_state(&dhcp), NET_DHCP_BOUND);
 	return r.m.xid;
 }
@@ -286,8 +289,7 @@ static void happy_path(void **state)
 	assert_int_equal(d.m.ciaddr, 0);
 	assert_int_equal(net_dhcp_state(&dhcp), NET_DHCP_SELECTING);
 
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = d.m.xid,
-			       .yiaddr = IP_OFFER });
+	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = d.m.xid, .yiaddr = IP_OFFER });
 	r = last_dhcp();
 	assert_int_equal(r.m.type, NET_DHCP_REQUEST);
 	assert_int_equal(r.m.xid, d.m.xid); /* 4.4.1: the offer's xid */
@@ -297,8 +299,7 @@ static void happy_path(void **state)
 	assert_int_equal(r.dst, NET_IP_BROADCAST);
 	assert_int_equal(our_ip(), 0);
 
-	serve(&(struct reply){ .type = NET_DHCP_ACK, .xid = r.m.xid,
-			       .yiaddr = IP_OFFER });
+	serve(&(struct reply){ .type = NET_DHCP_ACK, .xid = r.m.xid, .yiaddr = IP_OFFER });
 	net_get_config(&stack, &c);
 	assert_int_equal(c.ip, IP_OFFER);
 	assert_int_equal(c.netmask, MASK);
@@ -332,8 +333,10 @@ static void renews_at_t1_by_unicast(void **state)
 	assert_memory_equal(r.eth_dst, mac_srv, 6);
 	assert_int_equal(r.m.ciaddr, IP_OFFER);
 	assert_int_equal(r.m.have & (NET_DHCP_HAVE_REQ_IP | NET_DHCP_HAVE_SERVER), 0);
-	serve(&(struct reply){ .type = NET_DHCP_ACK, .xid = r.m.xid,
-			       .yiaddr = IP_OFFER, .lease = 20 });
+	serve(&(struct reply){ .type = NET_DHCP_ACK,
+			       .xid = r.m.xid,
+			       .yiaddr = IP_OFFER,
+			       .lease = 20 });
 	assert_int_equal(net_dhcp_state(&dhcp), NET_DHCP_BOUND);
 	assert_int_equal(dhcp.stats.renewed, 1);
 	assert_int_equal(net_dhcp_lease_left(&dhcp), 20);
@@ -380,8 +383,10 @@ static void rebinds_at_t2_by_broadcast(void **state)
 	assert_int_equal(r.m.flags, 0);
 	assert_true(unicasts >= 3);
 	/* Any server may answer now. */
-	serve(&(struct reply){ .type = NET_DHCP_ACK, .xid = r.m.xid,
-			       .yiaddr = IP_OFFER, .server_id = NET_IP4(10, 0, 2, 3) });
+	serve(&(struct reply){ .type = NET_DHCP_ACK,
+			       .xid = r.m.xid,
+			       .yiaddr = IP_OFFER,
+			       .server_id = NET_IP4(10, 0, 2, 3) });
 	assert_int_equal(net_dhcp_state(&dhcp), NET_DHCP_BOUND);
 	assert_int_equal(dhcp.stats.rebound, 1);
 	assert_int_equal(dhcp.server, NET_IP4(10, 0, 2, 3));
@@ -417,8 +422,7 @@ static void nak_restarts(void **state)
 
 	start();
 	d = last_dhcp();
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = d.m.xid,
-			       .yiaddr = IP_OFFER });
+	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = d.m.xid, .yiaddr = IP_OFFER });
 	r = last_dhcp();
 	serve(&(struct reply){ .type = NET_DHCP_NAK, .xid = r.m.xid });
 	assert_int_equal(dhcp.stats.naks, 1);
@@ -461,45 +465,66 @@ static void bad_replies_are_counted_and_dropped(void **state)
 	x = d.m.xid;
 	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x + 1, .yiaddr = IP_OFFER });
 	assert_int_equal(dhcp.stats.wrong_xid, 1);
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = IP_OFFER,
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
+			       .yiaddr = IP_OFFER,
 			       .chaddr = other_mac });
 	assert_int_equal(dhcp.stats.wrong_chaddr, 1);
 	serve(&(struct reply){ .type = NET_DHCP_ACK, .xid = x, .yiaddr = IP_OFFER });
 	assert_int_equal(dhcp.stats.unexpected, 1);
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = IP_OFFER,
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
+			       .yiaddr = IP_OFFER,
 			       .op = 1 });
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = IP_OFFER,
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
+			       .yiaddr = IP_OFFER,
 			       .cookie = 0x63825364u });
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = IP_OFFER,
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
+			       .yiaddr = IP_OFFER,
 			       .cut = 200 });
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = IP_OFFER,
-			       .no_end = true, .cut = 240 + 3 + 6 + 6 + 6 + 6 });
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = IP_OFFER,
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
+			       .yiaddr = IP_OFFER,
+			       .no_end = true,
+			       .cut = 240 + 3 + 6 + 6 + 6 + 6 });
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
+			       .yiaddr = IP_OFFER,
 			       .sport = 1067 });
 	assert_int_equal(dhcp.stats.malformed, 5);
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = IP_OFFER,
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
+			       .yiaddr = IP_OFFER,
 			       .no_server = true });
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = IP_OFFER,
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
+			       .yiaddr = IP_OFFER,
 			       .no_lease = true });
 	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x, .yiaddr = 0 });
-	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = x,
+	serve(&(struct reply){ .type = NET_DHCP_OFFER,
+			       .xid = x,
 			       .yiaddr = NET_IP4(224, 0, 0, 1) });
 	assert_int_equal(dhcp.stats.bad_offer, 4);
 	/* An option whose length runs past the message. */
-	n = build_reply(msg, &(struct reply){ .type = NET_DHCP_OFFER, .xid = x,
-					     .yiaddr = IP_OFFER });
+	n = build_reply(msg, &(struct reply){ .type = NET_DHCP_OFFER,
+					      .xid = x,
+					      .yiaddr = IP_OFFER });
 	msg[241] = 200;
 	assert_int_equal(deliver(msg, n, 67), 0);
 	kt_run_until_idle();
 	/* An address option of 3 bytes. */
-	n = build_reply(msg, &(struct reply){ .type = NET_DHCP_OFFER, .xid = x,
-					     .yiaddr = IP_OFFER });
+	n = build_reply(msg, &(struct reply){ .type = NET_DHCP_OFFER,
+					      .xid = x,
+					      .yiaddr = IP_OFFER });
 	msg[244] = 3;
 	assert_int_equal(deliver(msg, n, 67), 0);
 	kt_run_until_idle();
 	/* Longer than a client must take: dropped, not cut and believed. */
 	memset(msg, 0, sizeof(msg));
-	build_reply(msg, &(struct reply){ .type = NET_DHCP_OFFER, .xid = x,
+	build_reply(msg, &(struct reply){ .type = NET_DHCP_OFFER,
+					  .xid = x,
 					  .yiaddr = IP_OFFER });
 	assert_int_equal(deliver(msg, 590, 67), 0);
 	kt_run_until_idle();
@@ -523,7 +548,9 @@ static void another_servers_ack_is_not_ours(void **state)
 	d = last_dhcp();
 	serve(&(struct reply){ .type = NET_DHCP_OFFER, .xid = d.m.xid, .yiaddr = IP_OFFER });
 	r = last_dhcp();
-	serve(&(struct reply){ .type = NET_DHCP_ACK, .xid = r.m.xid, .yiaddr = IP_OFFER,
+	serve(&(struct reply){ .type = NET_DHCP_ACK,
+			       .xid = r.m.xid,
+			       .yiaddr = IP_OFFER,
 			       .server_id = NET_IP4(10, 0, 2, 9) });
 	assert_int_equal(dhcp.stats.unexpected, 1);
 	assert_int_equal(net_dhcp_state(&dhcp), NET_DHCP_REQUESTING);
@@ -548,7 +575,8 @@ static void overloaded_options_are_read(void **state)
 	memcpy(msg + 28, mac_us, 6);
 	net_put32(msg + 236, NET_DHCP_COOKIE);
 	memcpy(msg + 240, (const uint8_t[]){ 53, 1, 2, 52, 1, 1, 255 }, 7);
-	memcpy(msg + 108, (const uint8_t[]){ 54, 4, 10, 0, 2, 2, 51, 4, 0, 0, 0, 60, 255 }, 13);
+	memcpy(msg + 108,
+	       (const uint8_t[]){ 54, 4, 10, 0, 2, 2, 51, 4, 0, 0, 0, 60, 255 }, 13);
 	assert_int_equal(net_dhcp_parse(msg, 300, &m), 0);
 	assert_int_equal(m.server_id, IP_SRV);
 	assert_int_equal(m.lease, 60);
@@ -635,8 +663,11 @@ static void parser_refuses_short_and_odd(void **state)
 {
 	uint8_t msg[600];
 	struct net_dhcp_msg m;
-	size_t n = build_reply(msg, &(struct reply){ .type = NET_DHCP_ACK, .xid = 1,
-						    .yiaddr = IP_OFFER, .t1 = 3, .t2 = 4 });
+	size_t n = build_reply(msg, &(struct reply){ .type = NET_DHCP_ACK,
+						     .xid = 1,
+						     .yiaddr = IP_OFFER,
+						     .t1 = 3,
+						     .t2 = 4 });
 	(void)state;
 
 	assert_int_equal(net_dhcp_parse(msg, n, &m), 0);
@@ -654,9 +685,12 @@ static void parser_refuses_short_and_odd(void **state)
 	msg[241] = 2; /* type of 2 bytes */
 	assert_int_equal(net_dhcp_parse(msg, n, &m), -EINVAL);
 	/* What we build parses as what we meant. */
-	n = net_dhcp_build(msg, sizeof(msg), &(struct net_dhcp_req){
-		.type = NET_DHCP_REQUEST, .xid = 0x1234, .requested_ip = IP_OFFER,
-		.server_id = IP_SRV, .mac = { 1, 2, 3, 4, 5, 6 } });
+	n = net_dhcp_build(msg, sizeof(msg),
+			   &(struct net_dhcp_req){ .type = NET_DHCP_REQUEST,
+						   .xid = 0x1234,
+						   .requested_ip = IP_OFFER,
+						   .server_id = IP_SRV,
+						   .mac = { 1, 2, 3, 4, 5, 6 } });
 	assert_int_equal(n, 300);
 	assert_int_equal(net_dhcp_parse(msg, n, &m), 0);
 	assert_int_equal(m.type, NET_DHCP_REQUEST);

@@ -135,7 +135,7 @@ static void receiver_wakes_times_out_cancels(void **state)
 
 /* ---- transmit ---------------------------------------------------------------------- */
 
-static int room;          /* frames the fake MAC takes before it is full */
+static int room; /* frames the fake MAC takes before it is full */
 static unsigned sent;
 
 static int try_send(void *ctx, const uint8_t *frame, size_t len)
@@ -172,10 +172,12 @@ static void sender_waits_for_room(void **state)
 	room = 1;
 	sent = 0;
 	assert_int_equal(eth_port_send(&port, try_send, NULL, f, 13, 0), -EINVAL);
-	assert_int_equal(eth_port_send(&port, try_send, NULL, f, BOARD_ETH_FRAME_MAX + 1, 0),
+	assert_int_equal(eth_port_send(&port, try_send, NULL, f,
+				       BOARD_ETH_FRAME_MAX + 1, 0),
 			 -EINVAL);
 	assert_int_equal(eth_port_send(&port, try_send, NULL, NULL, 60, 0), -EINVAL);
-	assert_int_equal(eth_port_send(&port, try_send, NULL, f, BOARD_ETH_FRAME_MAX, 0),
+	assert_int_equal(eth_port_send(&port, try_send, NULL, f,
+				       BOARD_ETH_FRAME_MAX, 0),
 			 BOARD_ETH_FRAME_MAX);
 	/* Full: outside a task it says so at once. */
 	assert_int_equal(eth_port_send(&port, try_send, NULL, f, 60, 0), -EAGAIN);
@@ -188,7 +190,8 @@ static void sender_waits_for_room(void **state)
 	kt_host_isr(tx_done, NULL); /* room for one: one of them goes */
 	kt_run_until_idle();
 	assert_int_equal(sent, 2);
-	assert_true((tasks[0].task.state == KT_DONE) != (tasks[1].task.state == KT_DONE));
+	assert_true((tasks[0].task.state == KT_DONE) !=
+		    (tasks[1].task.state == KT_DONE));
 	kt_host_isr(tx_done, NULL);
 	kt_run_until_idle();
 	assert_int_equal(tasks[0].task.result, 60);

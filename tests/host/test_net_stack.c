@@ -68,7 +68,9 @@ static const struct net_if fake_if = { fake_send, fake_recv };
 
 static int setup(void **state)
 {
-	struct net_config cfg = { .ip = IP_US, .netmask = MASK, .gateway = IP_GW,
+	struct net_config cfg = { .ip = IP_US,
+				  .netmask = MASK,
+				  .gateway = IP_GW,
 				  .tick_hz = HZ };
 
 	kt_test_setup(state);
@@ -101,8 +103,7 @@ static size_t arp_frame(uint8_t *f, uint16_t op, const uint8_t *eth_dst,
 static size_t ip_frame(uint8_t *f, const uint8_t *eth_src, uint32_t src,
 		       uint32_t dst, uint8_t proto, size_t payload_len)
 {
-	struct net_ipv4 h = { .proto = proto, .ttl = 64, .id = 1, .src = src,
-			      .dst = dst };
+	struct net_ipv4 h = { .proto = proto, .ttl = 64, .id = 1, .src = src, .dst = dst };
 
 	net_eth_build(f, NET_FRAME_MAX, mac_us, eth_src, NET_ETHERTYPE_IPV4);
 	net_ipv4_build(f + 14, NET_FRAME_MAX - 14, &h, payload_len);
@@ -202,8 +203,10 @@ static void arp_flood_keeps_cache_bounded(void **state)
 	assert_int_equal(stack.stats.arp_replies_sent, 1000);
 	/* The latest askers are cached, the first ones long replaced. */
 	assert_int_equal(net_arp_lookup(&stack.arp, NET_IP4(10, 0, 3, 0) + 999,
-					 kt_now(), mac), 0);
-	assert_int_equal(net_arp_lookup(&stack.arp, NET_IP4(10, 0, 3, 0), kt_now(), mac),
+					kt_now(), mac),
+			 0);
+	assert_int_equal(net_arp_lookup(&stack.arp, NET_IP4(10, 0, 3, 0),
+					kt_now(), mac),
 			 -ENOENT);
 }
 
@@ -326,11 +329,14 @@ static void full_ring_drops_then_recovers(void **state)
 	assert_int_equal(sock[0].dropped, 3);
 	/* The first two, in order, from outside a task (never blocks). */
 	for (uint8_t i = 0; i < 2; i++) {
-		assert_int_equal(net_udp_recv(&sock[0], buf, sizeof(buf), &ip, &port, 0), 1);
+		assert_int_equal(net_udp_recv(&sock[0], buf, sizeof(buf), &ip,
+					      &port, 0),
+				 1);
 		assert_int_equal(buf[0], i);
 		assert_int_equal(port, 1000 + i);
 	}
-	assert_int_equal(net_udp_recv(&sock[0], buf, sizeof(buf), NULL, NULL, 0), -EAGAIN);
+	assert_int_equal(net_udp_recv(&sock[0], buf, sizeof(buf), NULL, NULL, 0),
+			 -EAGAIN);
 	/* Not stuck: the next one goes in and out. */
 	n = udp_frame(f, IP_B, IP_US, 2000, 7, "abcdefghijk", 11);
 	assert_int_equal(net_input(&stack, f, n), 0);
@@ -532,7 +538,8 @@ static void queue_full_and_routes(void **state)
 
 	/* Off-link: through the gateway. */
 	nsent = 0;
-	assert_int_equal(net_udp_sendto(&sock[0], NET_IP4(8, 8, 8, 8), 53, "q", 1, 0), 1);
+	assert_int_equal(net_udp_sendto(&sock[0], NET_IP4(8, 8, 8, 8), 53, "q", 1, 0),
+			 1);
 	check_arp_request(0, IP_GW);
 	/* No gateway: unreachable. */
 	net_set_addr(&stack, IP_US, MASK, 0);
@@ -577,7 +584,8 @@ static void resolve_gateway(void)
 	uint8_t f[NET_FRAME_MAX];
 	size_t n;
 
-	assert_int_equal(net_udp_sendto(&sock[0], NET_IP4(8, 8, 8, 8), 53, "q", 1, 0), 1);
+	assert_int_equal(net_udp_sendto(&sock[0], NET_IP4(8, 8, 8, 8), 53, "q", 1, 0),
+			 1);
 	check_arp_request(nsent - 1, IP_GW);
 	n = arp_frame(f, NET_ARP_REPLY, mac_us, mac_gw, IP_GW, mac_us, IP_US);
 	assert_int_equal(net_input(&stack, f, n), 0);
@@ -646,13 +654,16 @@ static void unsolicited_reply_is_refused_when_cached(void **state)
 	/* The poisoned MAC is never used: a datagram to the Internet and
 	 * the echo of one that came from it both go to the gateway. */
 	nsent = 0;
-	assert_int_equal(net_udp_sendto(&sock[0], NET_IP4(8, 8, 8, 8), 53, "x", 1, 0), 1);
+	assert_int_equal(net_udp_sendto(&sock[0], NET_IP4(8, 8, 8, 8), 53, "x", 1, 0),
+			 1);
 	check_udp_sent(0, mac_gw, NET_IP4(8, 8, 8, 8), 7, 53, "x", 1);
 	n = udp_frame(f, NET_IP4(198, 51, 100, 7), IP_US, 4444, 7, "far", 3);
 	assert_int_equal(net_input(&stack, f, n), 0);
 	assert_int_equal(net_udp_recv(&sock[0], got[0].data, sizeof(got[0].data),
-				      &got[0].ip, &got[0].port, 0), 3);
-	assert_int_equal(net_udp_sendto(&sock[0], got[0].ip, got[0].port, "far", 3, 0), 3);
+				      &got[0].ip, &got[0].port, 0),
+			 3);
+	assert_int_equal(net_udp_sendto(&sock[0], got[0].ip, got[0].port, "far", 3, 0),
+			 3);
 	check_udp_sent(1, mac_gw, NET_IP4(198, 51, 100, 7), 7, 4444, "far", 3);
 	assert_int_equal(nsent, 2);
 }
@@ -735,7 +746,8 @@ static void bad_frames_are_dropped_and_counted(void **state)
 	g[6] = 0x01; /* multicast source */
 	assert_int_equal(net_input(&stack, g, n), -EINVAL);
 	memcpy(g, f, n);
-	g[12] = 0x86; g[13] = 0xdd; /* IPv6 */
+	g[12] = 0x86;
+	g[13] = 0xdd; /* IPv6 */
 	assert_int_equal(net_input(&stack, g, n), -EPROTONOSUPPORT);
 	memcpy(g, f, n);
 	g[14 + 12] ^= 1; /* IP source changed under the checksum */
@@ -777,7 +789,8 @@ static void bad_frames_are_dropped_and_counted(void **state)
 	n = ping_frame(g, IP_US, 1, 20);
 	g[50] ^= 1; /* ICMP checksum */
 	assert_int_equal(net_input(&stack, g, n), -EBADMSG);
-	n = arp_frame(g, NET_ARP_REQUEST, net_mac_broadcast, mac_b, IP_B, mac_b, IP_US);
+	n = arp_frame(g, NET_ARP_REQUEST, net_mac_broadcast, mac_b, IP_B, mac_b,
+		      IP_US);
 	assert_int_equal(net_input(&stack, g, 14 + 27), -EINVAL); /* truncated ARP */
 	memset(g + 22, 0, 6); /* ARP sender MAC zero: no one to answer */
 	assert_int_equal(net_input(&stack, g, n), -EINVAL);
@@ -825,12 +838,13 @@ static void receive_task_feeds_input(void **state)
 	(void)state;
 	assert_int_equal(net_udp_bind(&stack, &sock[0], 7, slots[0], 2), 0);
 	assert_int_equal(net_start(&stack, &net_task.task, net_task.stack,
-				   sizeof(net_task.stack), 2), 0);
+				   sizeof(net_task.stack), 2),
+			 0);
 	spawn(&tasks[0], "r7", receiver, (void *)0, 1);
 	kt_run_until_idle();
 	it.p = f1;
-	it.len = arp_frame(f1, NET_ARP_REQUEST, net_mac_broadcast, mac_b, IP_B, zero,
-			   IP_US);
+	it.len = arp_frame(f1, NET_ARP_REQUEST, net_mac_broadcast, mac_b, IP_B,
+			   zero, IP_US);
 	assert_int_equal(kt_queue_put(&rxq, &it, KT_NOWAIT), 0);
 	it.p = f2;
 	it.len = udp_frame(f2, IP_B, IP_US, 1234, 7, "via task", 8);

@@ -46,7 +46,8 @@ static void net_table_names_every_field(void **state)
 	covers(sizeof(struct net_stats), net_ncounters, offs, names);
 	assert_true(outcomes > 0);
 	assert_string_equal(net_counters[0].name, "rx_frames");
-	assert_int_equal(net_counters[0].offset, offsetof(struct net_stats, rx_frames));
+	assert_int_equal(net_counters[0].offset,
+			 offsetof(struct net_stats, rx_frames));
 }
 
 static void eth_table_names_every_field(void **state)
@@ -125,7 +126,8 @@ static void outcomes_account_for_every_frame(void **state)
 			memcpy(f, (kind & 4) ? mac_us : net_mac_broadcast, 6);
 			f[6] &= 0xfe;
 			net_put16(f + 12, types[(kind >> 3) & 3]);
-			if (len >= 34 && net_get16(f + 12) == NET_ETHERTYPE_IPV4 && (kind & 32)) {
+			if (len >= 34 && net_get16(f + 12) == NET_ETHERTYPE_IPV4 &&
+			    (kind & 32)) {
 				f[14] = 0x45;
 				net_put16(f + 16, (uint16_t)(len - 14));
 				net_put16(f + 20, 0);
@@ -138,8 +140,7 @@ static void outcomes_account_for_every_frame(void **state)
 			}
 		}
 		net_input(&stack, f, len);
-		if ((i & 7) == 0)
-			{
+		if ((i & 7) == 0) {
 			uint32_t ip;
 			uint16_t port;
 

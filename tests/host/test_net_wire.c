@@ -31,7 +31,8 @@ static uint8_t *exact(const uint8_t *p, size_t len)
 static void checksum_rfc1071_example(void **state)
 {
 	/* RFC 1071 section 3's words: sum 0xddf2, checksum ~0xddf2. */
-	static const uint8_t d[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	static const uint8_t d[] = { 0x00, 0x01, 0xf2, 0x03,
+				     0xf4, 0xf5, 0xf6, 0xf7 };
 	(void)state;
 	assert_int_equal(net_csum(d, sizeof(d)), (uint16_t)~0xddf2);
 	/* Odd length: the last byte is the high half of a word. */
@@ -57,7 +58,8 @@ static void checksum_pieces_equal_whole(void **state)
 			uint32_t ref = 0;
 
 			for (size_t i = 0; i < len; i++)
-				ref += i % 2 ? buf[off + i] : (uint32_t)buf[off + i] << 8;
+				ref += i % 2 ? buf[off + i] :
+					       (uint32_t)buf[off + i] << 8;
 			while (ref >> 16)
 				ref = (ref & 0xffff) + (ref >> 16);
 			assert_int_equal(net_csum(buf + off, len), (uint16_t)~ref);
@@ -92,7 +94,8 @@ static void ip_text(void **state)
 	assert_string_equal(net_ip_format(IP_A, buf), "10.0.2.15");
 	assert_string_equal(net_ip_format(0, buf), "0.0.0.0");
 	assert_string_equal(net_ip_format(0xffffffffu, buf), "255.255.255.255");
-	assert_string_equal(net_ip_format(NET_IP4(192, 100, 9, 10), buf), "192.100.9.10");
+	assert_string_equal(net_ip_format(NET_IP4(192, 100, 9, 10), buf),
+			    "192.100.9.10");
 	assert_true(net_mac_is_multicast(net_mac_broadcast));
 	assert_false(net_mac_is_multicast(mac_a));
 }
@@ -138,9 +141,9 @@ static void arp_build_and_parse(void **state)
 {
 	struct net_arp a = { .op = NET_ARP_REQUEST, .spa = IP_A, .tpa = IP_B }, b;
 	static const uint8_t want[28] = {
-		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
-		0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 10, 0, 2, 15,
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 10, 0, 2, 2,
+		0x00, 0x01, 0x08, 0x00, 6,  4, 0x00, 0x01, 0x52, 0x54,
+		0x00, 0x12, 0x34, 0x56, 10, 0, 2,    15,   0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 10, 0, 2,    2,
 	};
 	uint8_t p[64], *c;
 	(void)state;
@@ -189,8 +192,11 @@ static void arp_build_and_parse(void **state)
 /* A valid IPv4 header + payload_len bytes of payload in p; returns the length. */
 static size_t ipv4_packet(uint8_t *p, size_t payload_len, uint8_t proto)
 {
-	struct net_ipv4 h = { .proto = proto, .ttl = 64, .id = 0x1234,
-			      .src = IP_B, .dst = IP_A };
+	struct net_ipv4 h = { .proto = proto,
+			      .ttl = 64,
+			      .id = 0x1234,
+			      .src = IP_B,
+			      .dst = IP_A };
 
 	for (size_t i = 0; i < payload_len; i++)
 		p[20 + i] = (uint8_t)(i + 1);
@@ -277,7 +283,10 @@ static void ipv4_rejects(void **state)
 	/* Options: 24-byte header, checksum right. */
 	memcpy(q, p, 20);
 	q[0] = 0x46;
-	q[20] = 1; q[21] = 1; q[22] = 1; q[23] = 0; /* NOPs, EOL */
+	q[20] = 1;
+	q[21] = 1;
+	q[22] = 1;
+	q[23] = 0; /* NOPs, EOL */
 	memcpy(q + 24, p + 20, n - 20);
 	net_put16(q + 2, (uint16_t)(n + 4));
 	refresh_ip_csum(q, 24);
@@ -360,7 +369,8 @@ static void udp_build_and_parse(void **state)
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 13 + 5);
 	for (size_t len = 0; len <= NET_UDP_PAYLOAD_MAX; len += len < 20 ? 1 : 97) {
-		size_t n = net_udp_build(p, sizeof(p), IP_A, IP_B, 7, 40000, data, len);
+		size_t n = net_udp_build(p, sizeof(p), IP_A, IP_B, 7, 40000,
+					 data, len);
 
 		assert_int_equal(n, 8 + len);
 		assert_int_equal(net_get16(p), 7);

@@ -28,8 +28,7 @@ static void init_rejects_bad_sizes(void **state)
 	assert_int_equal(kt_ring_init(&r, buf, 6), -EINVAL);
 	assert_int_equal(kt_ring_init(&r, buf, 48), -EINVAL);
 	assert_int_equal(kt_ring_init(&r, buf, 63), -EINVAL);
-	assert_int_equal(kt_ring_init(&r, buf, (size_t)KT_RING_SIZE_MAX * 2),
-			 -EINVAL);
+	assert_int_equal(kt_ring_init(&r, buf, (size_t)KT_RING_SIZE_MAX * 2), -EINVAL);
 	assert_int_equal(kt_ring_init(NULL, buf, 8), -EINVAL);
 	assert_int_equal(kt_ring_init(&r, NULL, 8), -EINVAL);
 	assert_int_equal(kt_ring_init(&r, buf, 1), 0);

@@ -14,15 +14,20 @@ static void spawn_rejects_bad_arguments(void **state)
 	static unsigned char small[KT_STACK_MIN - 1];
 	(void)state;
 	assert_int_equal(kt_task_spawn(NULL, "x", ret_arg, NULL, t.stack,
-				       sizeof(t.stack), 1), -EINVAL);
+				       sizeof(t.stack), 1),
+			 -EINVAL);
 	assert_int_equal(kt_task_spawn(&t.task, "x", NULL, NULL, t.stack,
-				       sizeof(t.stack), 1), -EINVAL);
+				       sizeof(t.stack), 1),
+			 -EINVAL);
 	assert_int_equal(kt_task_spawn(&t.task, "x", ret_arg, NULL, NULL,
-				       sizeof(t.stack), 1), -EINVAL);
+				       sizeof(t.stack), 1),
+			 -EINVAL);
 	assert_int_equal(kt_task_spawn(&t.task, "x", ret_arg, NULL, small,
-				       sizeof(small), 1), -EINVAL);
+				       sizeof(small), 1),
+			 -EINVAL);
 	assert_int_equal(kt_task_spawn(&t.task, "x", ret_arg, NULL, t.stack,
-				       sizeof(t.stack), 32), -EINVAL);
+				       sizeof(t.stack), 32),
+			 -EINVAL);
 	assert_int_equal(t.task.state, KT_UNUSED);
 	assert_null(kt_task_next(NULL));
 	assert_int_equal(spawn(&t, "x", ret_arg, NULL, 1), 0);

@@ -144,7 +144,9 @@ static int mutex_taker(void *arg)
 {
 	(void)arg;
 	return kt_mutex_lock(&mtx, KT_FOREVER) == -EOWNERDEAD &&
-	       kt_mutex_unlock(&mtx) == 0 ? 7 : 1;
+			       kt_mutex_unlock(&mtx) == 0 ?
+		       7 :
+		       1;
 }
 
 /* Its mutex passes on to the waiter that had lifted it. */

@@ -117,18 +117,18 @@ static void phase_max_ticks(void **state)
 #define ISR_ENTRY 60u      /* counts from an interrupt to its handler's read */
 
 struct sim_board {
-	uint64_t clock;     /* counts since the tick started: the truth */
-	uint32_t c0;        /* the counter at clock 0 */
-	uint32_t alarm;     /* where the board's alarm is set */
-	uint64_t alarm_at;  /* and the clock at which it fires */
-	bool armed;         /* a one-shot alarm that fired is spent */
-	int32_t jitter;     /* how early (-) or late it fires */
-	bool fixed;         /* keep the jitter as set, no handler delay */
-	bool repeats;       /* having fired, the alarm fires every tick */
-	uint64_t irq_at;    /* another interrupt due then (UINT64_MAX: none) */
-	bool sleeping;      /* between setting the sleep's alarm and waking */
-	bool in_isr;        /* the handler's read comes ISR_ENTRY late */
-	bool alarm_fired;   /* the alarm raised its interrupt, pending */
+	uint64_t clock;    /* counts since the tick started: the truth */
+	uint32_t c0;       /* the counter at clock 0 */
+	uint32_t alarm;    /* where the board's alarm is set */
+	uint64_t alarm_at; /* and the clock at which it fires */
+	bool armed;        /* a one-shot alarm that fired is spent */
+	int32_t jitter;    /* how early (-) or late it fires */
+	bool fixed;        /* keep the jitter as set, no handler delay */
+	bool repeats;      /* having fired, the alarm fires every tick */
+	uint64_t irq_at;   /* another interrupt due then (UINT64_MAX: none) */
+	bool sleeping;     /* between setting the sleep's alarm and waking */
+	bool in_isr;       /* the handler's read comes ISR_ENTRY late */
+	bool alarm_fired;  /* the alarm raised its interrupt, pending */
 	bool irq_fired;
 	unsigned long sleeps, early_wakes, alarm_irqs;
 };
@@ -242,7 +242,8 @@ static void sim_start(kt_tick_t start, bool repeats)
 	kt_init(start);
 	start_tick = start;
 	sim = (struct sim_board){ .c0 = 0xffffffffu - 7u * P - 1234u,
-				  .irq_at = UINT64_MAX, .repeats = repeats };
+				  .irq_at = UINT64_MAX,
+				  .repeats = repeats };
 	clock_errors = 0;
 	ticker_start(P, 0xffffffffu, repeats);
 	board_tick_enable(true);
@@ -377,7 +378,8 @@ static void run_periods(bool tickless, bool repeats, unsigned long n)
 	reader_lag = tickless ? 0 : 1;
 	kt_timer_init(&t, timer_fired, NULL);
 	assert_int_equal(kt_timer_start(&t, TIMER_PERIOD, TIMER_PERIOD), 0);
-	assert_int_equal(spawn(&metro_task, "metro", metro, (void *)(uintptr_t)n, 5), 0);
+	assert_int_equal(spawn(&metro_task, "metro", metro, (void *)(uintptr_t)n, 5),
+			 0);
 	assert_int_equal(spawn(&reader_task, "reader", reader, NULL, 6), 0);
 	/* Until both have had n periods: the timer's are longer. */
 	while (metro_task.task.state != KT_DONE || timer_fires < n) {
@@ -394,10 +396,9 @@ static void run_periods(bool tickless, bool repeats, unsigned long n)
 		      "interrupts, %lu early wakes\n",
 		      tickless ? "tickless" : "periodic",
 		      repeats ? "repeating" : "one-shot", n, METRO_PERIOD,
-		      timer_fires, TIMER_PERIOD,
-		      (unsigned long long)kt_uptime64(),
-		      (unsigned long long)((sim.clock + sim.c0) >> 32), sim.sleeps,
-		      sim.alarm_irqs, sim.early_wakes);
+		      timer_fires, TIMER_PERIOD, (unsigned long long)kt_uptime64(),
+		      (unsigned long long)((sim.clock + sim.c0) >> 32),
+		      sim.sleeps, sim.alarm_irqs, sim.early_wakes);
 	kt_run_until_idle(); /* what the last interrupt made due */
 	assert_int_equal(metro_late, 0);
 	assert_int_equal(timer_late, 0);
@@ -625,7 +626,8 @@ static int sleep_until64(void *arg)
 		if (now >= long_deadline)
 			return 0;
 		kt_sleep(long_deadline - now > KT_DELAY_MAX ?
-				 KT_DELAY_MAX : (kt_tick_t)(long_deadline - now));
+				 KT_DELAY_MAX :
+				 (kt_tick_t)(long_deadline - now));
 	}
 }
 
@@ -701,7 +703,8 @@ static void tear_tick(int sig)
 static void uptime64_never_tears(void **state)
 {
 	struct sigaction sa = { .sa_handler = tear_tick }, old;
-	struct itimerval every = { { 0, 50 }, { 0, 50 } }, off = { { 0, 0 }, { 0, 0 } };
+	struct itimerval every = { { 0, 50 }, { 0, 50 } },
+			 off = { { 0, 0 }, { 0, 0 } };
 	uint64_t prev = 0, reads = 0;
 	unsigned long bad = 0;
 	(void)state;

@@ -99,7 +99,8 @@ static void next_tick_with_work(void **state)
 	assert_int_equal(kt_wheel_next_expiry(&wheel), KT_FOREVER);
 	kt_timer_init(&t, NULL, NULL);
 	for (unsigned level = 0; level < KT_WHEEL_LEVELS; level++) {
-		kt_tick_t delay = level == 6 ? (1u << 30) + 7u : (1u << (level * 5)) + 3u;
+		kt_tick_t delay = level == 6 ? (1u << 30) + 7u :
+					       (1u << (level * 5)) + 3u;
 		kt_tick_t d;
 
 		kt_wheel_init(&wheel, 0xfffff000u);
@@ -225,7 +226,8 @@ static void run_model(uint64_t seed, kt_tick_t start, unsigned long ops)
 			for (unsigned k = 0; k < MODEL_TIMERS; k++)
 				if (m_active[k] && m_expires[k] - from < first)
 					first = m_expires[k] - from;
-			if (kt_wheel_soon(&wheel) > first || kt_wheel_soon(&wheel) == 0)
+			if (kt_wheel_soon(&wheel) > first ||
+			    kt_wheel_soon(&wheel) == 0)
 				model_errors++;
 			/* kt_wheel_next_expiry is the first expiry, exactly. */
 			if (kt_wheel_next_expiry(&wheel) != first)
@@ -457,7 +459,8 @@ static void tickless_catch_up(void **state)
 		kt_run_until_idle();
 		wakes++;
 	}
-	print_message("  3 timers up to 70,000 ticks away: %u tickless wake-ups\n", wakes);
+	print_message("  3 timers up to 70,000 ticks away: %u tickless wake-ups\n",
+		      wakes);
 	assert_int_equal(order_n, 3);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(order_ticks[i], start + delays[i]);

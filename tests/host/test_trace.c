@@ -51,8 +51,9 @@ static void check(const struct expect *e, size_t n, size_t first)
 		const struct kt_trace_rec *r = &ring[first + i];
 
 		if (r->type != e[i].type || r->task != e[i].task || r->arg != e[i].arg)
-			fail_msg("record %zu: got %u/%u/%04x, want %u/%u/%04x", first + i,
-				 r->type, r->task, r->arg, e[i].type, e[i].task, e[i].arg);
+			fail_msg("record %zu: got %u/%u/%04x, want %u/%u/%04x",
+				 first + i, r->type, r->task, r->arg, e[i].type,
+				 e[i].task, e[i].arg);
 	}
 }
 
@@ -63,15 +64,15 @@ static void known_schedule(void **state)
 		{ KT_TR_SPAWN, 2, 1 },
 		{ KT_TR_SWITCH, 1, 0 }, /* from the scheduler: no reason */
 		{ KT_TR_MARK, 1, 42 },
-		{ KT_TR_SWITCH, 2, 1 | KT_WAIT_SLEEP << 8 },   /* a sleeps: to b */
-		{ KT_TR_SWITCH, 0, 2 | KT_WAIT_EVENT << 8 },   /* b waits: idle */
+		{ KT_TR_SWITCH, 2, 1 | KT_WAIT_SLEEP << 8 }, /* a sleeps: to b */
+		{ KT_TR_SWITCH, 0, 2 | KT_WAIT_EVENT << 8 }, /* b waits: idle */
 		{ KT_TR_IRQ_ENTER, 0, 17 },
 		{ KT_TR_IRQ_EXIT, 0, 17 },
-		{ KT_TR_WAKE, 2, KT_TR_BY_IRQ | 17 },         /* the irq woke b */
+		{ KT_TR_WAKE, 2, KT_TR_BY_IRQ | 17 }, /* the irq woke b */
 		{ KT_TR_SWITCH, 2, 0 },
 		{ KT_TR_SWITCH, 0, 2 | KT_TR_WHY_DONE << 8 },
 		{ KT_TR_TICK, 0, 3 },
-		{ KT_TR_WAKE, 1, KT_TR_BY_TIMER },            /* 3 ticks: a wakes */
+		{ KT_TR_WAKE, 1, KT_TR_BY_TIMER }, /* 3 ticks: a wakes */
 		{ KT_TR_SWITCH, 1, 0 },
 		{ KT_TR_SWITCH, 0, 1 | KT_TR_WHY_DONE << 8 },
 	};

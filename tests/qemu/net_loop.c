@@ -71,8 +71,8 @@ static int blocked_receiver(void *arg)
 
 static void driver_tests(void)
 {
-	static const size_t sizes[] = { 14, 15, 16, 17, 59, 60, 61, 62, 63, 64,
-					100, 1000, 1513, 1514 };
+	static const size_t sizes[] = { 14, 15, 16, 17,  59,   60,   61,
+					62, 63, 64, 100, 1000, 1513, 1514 };
 	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0, 0x77 };
 	struct board_eth_stats s0, s1;
 	kt_tick_t t0;
@@ -144,7 +144,8 @@ static void driver_tests(void)
 	/* A receiver blocks, and the receive interrupt wakes it. */
 	helper_result = 1;
 	SC_CHECK_EQ(kt_task_spawn(&helper_task, "rx", blocked_receiver,
-				  (void *)KT_FOREVER, helper_stack, STACK, 5), 0);
+				  (void *)KT_FOREVER, helper_stack, STACK, 5),
+		    0);
 	kt_sleep(5);
 	SC_CHECK_EQ(helper_task.state, KT_BLOCKED);
 	SC_CHECK_EQ(helper_task.wait, KT_WAIT_SEM);
@@ -190,16 +191,19 @@ static int owner(void *arg)
 	int i = (int)(intptr_t)arg;
 	uint32_t ip;
 
-	got[i].n = net_udp_recv(&socks[i], got[i].data, sizeof(got[i].data), &ip,
-				&got[i].port, KT_TICK_HZ);
+	got[i].n = net_udp_recv(&socks[i], got[i].data, sizeof(got[i].data),
+				&ip, &got[i].port, KT_TICK_HZ);
 	return ip == IP_US ? 0 : -EINVAL;
 }
 
 static void send_raw_ping(void)
 {
 	uint8_t *m = tx + 34;
-	struct net_ipv4 h = { .proto = NET_IPPROTO_ICMP, .ttl = 64, .id = 9,
-			      .src = IP_US, .dst = IP_US };
+	struct net_ipv4 h = { .proto = NET_IPPROTO_ICMP,
+			      .ttl = 64,
+			      .id = 9,
+			      .src = IP_US,
+			      .dst = IP_US };
 
 	net_eth_build(tx, sizeof(tx), mac, mac, NET_ETHERTYPE_IPV4);
 	memset(m, 0, 8);
@@ -214,7 +218,8 @@ static void send_raw_ping(void)
 static void stack_tests(void)
 {
 	const struct net_if nif = { board_eth_send, board_eth_recv };
-	struct net_config cfg = { .ip = IP_US, .netmask = NET_IP4(255, 255, 255, 0),
+	struct net_config cfg = { .ip = IP_US,
+				  .netmask = NET_IP4(255, 255, 255, 0),
 				  .tick_hz = KT_TICK_HZ };
 	struct net_stats st;
 
@@ -263,8 +268,9 @@ static void stack_tests(void)
 	SC_CHECK_EQ(st.ip_bad_csum, 1);
 	SC_CHECK_EQ(st.ip_bad, 2);
 	SC_CHECK_EQ(net_udp_sendto(&socks[0], IP_US, 7, "after", 5, 10), 5);
-	SC_CHECK_EQ(net_udp_recv(&socks[0], got[0].data, sizeof(got[0].data), NULL,
-				 NULL, 100), 5);
+	SC_CHECK_EQ(net_udp_recv(&socks[0], got[0].data, sizeof(got[0].data),
+				 NULL, NULL, 100),
+		    5);
 	printf("net_loop: stack ok (%lu frames in, %lu udp delivered)\n",
 	       (unsigned long)st.rx_frames, (unsigned long)stack.stats.udp_rx);
 }

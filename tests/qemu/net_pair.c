@@ -106,12 +106,14 @@ static void client(uint32_t peer)
 
 			if (attempt > 0)
 				retries++;
-			net_udp_sendto(&client_sock, peer, ECHO_PORT, out, len, KT_TICK_HZ);
+			net_udp_sendto(&client_sock, peer, ECHO_PORT, out, len,
+				       KT_TICK_HZ);
 			while (!ok && kt_tick_before(kt_now(), deadline)) {
 				uint32_t ip;
 				uint16_t port;
-				int n = net_udp_recv(&client_sock, in, sizeof(in), &ip,
-						     &port, deadline - kt_now());
+				int n = net_udp_recv(&client_sock, in,
+						     sizeof(in), &ip, &port,
+						     deadline - kt_now());
 
 				if (n < 0)
 					break;
@@ -142,7 +144,8 @@ static void client(uint32_t peer)
 	SC_CHECK_EQ(bad, 0);
 	SC_CHECK_EQ(lost, 0);
 	printf("net_pair: client done: %u datagrams echoed byte-exact, %lu resent, "
-	       "%lu ms\n", NET_PAIR_COUNT - (unsigned)lost, (unsigned long)retries,
+	       "%lu ms\n",
+	       NET_PAIR_COUNT - (unsigned)lost, (unsigned long)retries,
 	       (unsigned long)((kt_now() - t0) * 1000u / KT_TICK_HZ));
 }
 
@@ -159,8 +162,9 @@ static int run(void *arg)
 	SC_CHECK_EQ(board_eth_init(), 0);
 	board_eth_mac(cfg.mac);
 	printf("net_pair: ready\n");
-	if (read_line(line, sizeof(line)) < 0 || net_ip_parse(line, &cfg.ip) != 0 ||
-	    strchr(line, ' ') == NULL || net_ip_parse(strchr(line, ' ') + 1, &peer) != 0) {
+	if (read_line(line, sizeof(line)) < 0 ||
+	    net_ip_parse(line, &cfg.ip) != 0 || strchr(line, ' ') == NULL ||
+	    net_ip_parse(strchr(line, ' ') + 1, &peer) != 0) {
 		SC_CHECK(!"a line \"<ip> <peer ip>\"");
 		sc_finish();
 	}
@@ -169,17 +173,20 @@ static int run(void *arg)
 	SC_CHECK_EQ(net_udp_bind(&stack, &client_sock, 0, client_slots, 4), 0);
 	SC_CHECK_EQ(net_start(&stack, &net_task, net_task_stack, STACK, 5), 0);
 	SC_CHECK_EQ(kt_task_spawn(&echo_task, "echo", echo_service, NULL,
-				  echo_stack, STACK, 4), 0);
+				  echo_stack, STACK, 4),
+		    0);
 	printf("net_pair: %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n", line,
-	       cfg.mac[0], cfg.mac[1], cfg.mac[2], cfg.mac[3], cfg.mac[4], cfg.mac[5]);
+	       cfg.mac[0], cfg.mac[1], cfg.mac[2], cfg.mac[3], cfg.mac[4],
+	       cfg.mac[5]);
 	client(peer);
 	while (read_line(line, sizeof(line)) >= 0 && strcmp(line, "quit") != 0)
 		;
 	board_eth_stats(&e);
 	printf("net_pair: echoed %lu for the peer; eth %lu in, %lu out, %lu dropped, "
-	       "%lu errors; ip %lu in\n", (unsigned long)echoed,
-	       (unsigned long)e.rx_frames, (unsigned long)e.tx_frames,
-	       (unsigned long)e.rx_dropped, (unsigned long)(e.rx_errors + e.tx_errors),
+	       "%lu errors; ip %lu in\n",
+	       (unsigned long)echoed, (unsigned long)e.rx_frames,
+	       (unsigned long)e.tx_frames, (unsigned long)e.rx_dropped,
+	       (unsigned long)(e.rx_errors + e.tx_errors),
 	       (unsigned long)stack.stats.ip_rx);
 	SC_CHECK(echoed >= NET_PAIR_COUNT);
 	sc_finish();

@@ -105,7 +105,7 @@ int main(void)
 	SC_CHECK_EQ(board_uart_read(&b, 1, KT_FOREVER), -EAGAIN);
 	SC_CHECK_EQ(board_uart_write(NULL, 1, 0), -EINVAL);
 	SC_CHECK_EQ(board_uart_write("x", 0, 0), -EINVAL);
-	SC_CHECK_EQ(kt_task_spawn(&main_task, "main", run, NULL, main_stack,
-				  STACK, 5), 0);
+	SC_CHECK_EQ(kt_task_spawn(&main_task, "main", run, NULL, main_stack, STACK, 5),
+		    0);
 	kt_run();
 }

@@ -20,8 +20,8 @@ static struct kt_task holder, victim, checker;
 static uint8_t stacks[3][STACK];
 
 static const char *const names[] = {
-	"event", "sem", "queue-get", "queue-put", "mutex", "sleep", "join",
-	"wait-any",
+	"event", "sem",   "queue-get", "queue-put",
+	"mutex", "sleep", "join",      "wait-any",
 };
 
 static int hold(void *arg)
@@ -43,19 +43,33 @@ static int block_in(void *arg)
 	int err = -1;
 
 	switch ((int)(intptr_t)arg) {
-	case 0: err = kt_event_wait(&ev, KT_FOREVER); break;
-	case 1: err = kt_sem_take(&sem, KT_FOREVER); break;
-	case 2: err = kt_queue_get(&q, &item, KT_FOREVER); break;
-	case 3: err = kt_queue_put(&full_q, &item, KT_FOREVER); break;
-	case 4: err = kt_mutex_lock(&mx, KT_FOREVER); break;
+	case 0:
+		err = kt_event_wait(&ev, KT_FOREVER);
+		break;
+	case 1:
+		err = kt_sem_take(&sem, KT_FOREVER);
+		break;
+	case 2:
+		err = kt_queue_get(&q, &item, KT_FOREVER);
+		break;
+	case 3:
+		err = kt_queue_put(&full_q, &item, KT_FOREVER);
+		break;
+	case 4:
+		err = kt_mutex_lock(&mx, KT_FOREVER);
+		break;
 	case 5:
 		err = kt_sleep(100000);
 		/* The cancel is delivered once: cleanup may block. */
 		if (kt_sleep(3) == 0)
 			cleaned_up = 1;
 		break;
-	case 6: err = kt_task_join(&holder, NULL, KT_FOREVER); break;
-	case 7: err = kt_wait_any(any, 2, KT_FOREVER); break;
+	case 6:
+		err = kt_task_join(&holder, NULL, KT_FOREVER);
+		break;
+	case 7:
+		err = kt_wait_any(any, 2, KT_FOREVER);
+		break;
 	}
 	return err;
 }
@@ -70,8 +84,8 @@ static int check(void *arg)
 	kt_task_spawn(&holder, "holder", hold, NULL, stacks[0], STACK, 1);
 	kt_sleep(1);
 	for (int kind = 0; kind < 8; kind++) {
-		kt_task_spawn(&victim, names[kind], block_in, (void *)(intptr_t)kind,
-			      stacks[1], STACK, 2);
+		kt_task_spawn(&victim, names[kind], block_in,
+			      (void *)(intptr_t)kind, stacks[1], STACK, 2);
 		kt_sleep(2);
 		SC_CHECK_EQ(victim.state, KT_BLOCKED);
 		SC_CHECK_EQ(kt_task_cancel(&victim), 0);
@@ -80,7 +94,8 @@ static int check(void *arg)
 		SC_CHECK(!kt_timer_active(&victim.timer));
 		SC_CHECK(kt_list_empty(&ev.waiters) && kt_list_empty(&sem.waiters));
 		SC_CHECK(kt_list_empty(&q.getters) && kt_list_empty(&full_q.putters));
-		SC_CHECK(kt_list_empty(&mx.waiters) && kt_list_empty(&holder.joiners));
+		SC_CHECK(kt_list_empty(&mx.waiters) &&
+			 kt_list_empty(&holder.joiners));
 		SC_CHECK_EQ(holder.prio, 1);
 		printf("cancelled in %s: %d\n", names[kind], r);
 	}

@@ -91,8 +91,10 @@ int main(void)
 	crc_init();
 	for (int i = 0; i < TASKS; i++)
 		SC_CHECK_EQ(kt_task_spawn(&tasks[i], "writer", writer,
-					  (void *)(intptr_t)i, stacks[i], STACK, 3), 0);
+					  (void *)(intptr_t)i, stacks[i], STACK, 3),
+			    0);
 	SC_CHECK_EQ(kt_task_spawn(&checker, "checker", check, NULL,
-				  stacks[TASKS], STACK, 1), 0);
+				  stacks[TASKS], STACK, 1),
+		    0);
 	kt_run();
 }

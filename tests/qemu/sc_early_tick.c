@@ -30,6 +30,7 @@ int main(void)
 	for (unsigned i = 0; i < 2000; i++)
 		kt_init(0);
 	sc_begin("early_tick");
-	SC_CHECK_EQ(kt_task_spawn(&task, "sleeper", sleeper, NULL, stack, STACK, 5), 0);
+	SC_CHECK_EQ(kt_task_spawn(&task, "sleeper", sleeper, NULL, stack, STACK, 5),
+		    0);
 	kt_run();
 }

@@ -17,11 +17,9 @@ static uint8_t stack[1024];
 __attribute__((naked)) static int jump(void *arg)
 {
 	(void)arg;
-	__asm volatile(
-		"ldr	r1, =0xe0100001\n\t" /* BAD_PC, Thumb */
-		SC_FAULT_SETUP
-		"bx	r1\n\t"
-		".ltorg");
+	__asm volatile("ldr	r1, =0xe0100001\n\t" /* BAD_PC, Thumb */
+		       SC_FAULT_SETUP "bx	r1\n\t"
+		       ".ltorg");
 }
 
 int main(void)
@@ -38,6 +36,7 @@ int main(void)
 #endif
 	sc_expect(SC_FAULT_REGS, (unsigned long)BAD_PC);
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", jump, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

@@ -20,15 +20,12 @@ static uint8_t stack[1024];
 
 __attribute__((naked)) static uint32_t load(void)
 {
-	__asm volatile(
-		"ldr	r1, =0x30000000\n\t" /* BAD_ADDR */
-		"push	{r4, lr}\n\t"
-		SC_FAULT_SETUP
-		".global sc_fault_pc\n"
-		"sc_fault_pc:\n\t"
-		"ldr	r0, [r1]\n\t"
-		"pop	{r4, pc}\n\t"
-		".ltorg");
+	__asm volatile("ldr	r1, =0x30000000\n\t" /* BAD_ADDR */
+		       "push	{r4, lr}\n\t" SC_FAULT_SETUP ".global sc_fault_pc\n"
+		       "sc_fault_pc:\n\t"
+		       "ldr	r0, [r1]\n\t"
+		       "pop	{r4, pc}\n\t"
+		       ".ltorg");
 }
 
 static int faulting(void *arg)
@@ -57,6 +54,7 @@ int main(void)
 	sc_expect(SC_FAULT_REGS, (unsigned long)(uintptr_t)sc_fault_pc);
 #endif
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", faulting, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

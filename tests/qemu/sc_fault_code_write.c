@@ -41,6 +41,7 @@ int main(void)
 	sc_expect_exit(0);
 #endif
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", faulting, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

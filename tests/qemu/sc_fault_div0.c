@@ -22,13 +22,10 @@ static volatile int dividend = 7, divisor;
 __attribute__((naked)) static int divide(void *arg)
 {
 	(void)arg;
-	__asm volatile(
-		"movs	r1, #0\n\t"
-		SC_FAULT_SETUP
-		".global sc_fault_pc\n"
-		"sc_fault_pc:\n\t"
-		"sdiv	r2, r0, r1\n\t"
-		".ltorg");
+	__asm volatile("movs	r1, #0\n\t" SC_FAULT_SETUP ".global sc_fault_pc\n"
+		       "sc_fault_pc:\n\t"
+		       "sdiv	r2, r0, r1\n\t"
+		       ".ltorg");
 }
 #else
 static int divide(void *arg)
@@ -56,6 +53,7 @@ int main(void)
 	sc_expect("integer division by zero (the library's divide)");
 #endif
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", divide, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

@@ -41,8 +41,10 @@ int main(void)
 				    "caught by its canary, at a task switch");
 	board_soft_irq_set(handler);
 	SC_CHECK_EQ(kt_task_spawn(&tasks[0], "kicker", worker, &tasks[0],
-				  stacks[0], STACK, 5), 0);
+				  stacks[0], STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&tasks[1], "other", worker, NULL, stacks[1],
-				  STACK, 5), 0);
+				  STACK, 5),
+		    0);
 	kt_run();
 }

@@ -38,6 +38,7 @@ int main(void)
 	sc_expect("pc=0x%08lx", (unsigned long)(uintptr_t)__aeabi_ldiv0 & ~1ul);
 	sc_expect("integer division by zero (the library's divide)");
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", divide, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

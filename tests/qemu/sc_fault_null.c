@@ -28,16 +28,13 @@ static uint8_t stack[1024];
 /* *(uint32_t *)0 = NULL_VALUE, at sc_fault_pc, with the registers known. */
 __attribute__((naked)) static void store(void)
 {
-	__asm volatile(
-		"push	{r4, lr}\n\t"
-		"ldr	r1, =0x5eedc0de\n\t" /* NULL_VALUE */
-		"movs	r3, #0\n\t"
-		SC_FAULT_SETUP
-		".global sc_fault_pc\n"
-		"sc_fault_pc:\n\t"
-		"str	r1, [r3]\n\t"
-		"pop	{r4, pc}\n\t"
-		".ltorg");
+	__asm volatile("push	{r4, lr}\n\t"
+		       "ldr	r1, =0x5eedc0de\n\t" /* NULL_VALUE */
+		       "movs	r3, #0\n\t" SC_FAULT_SETUP ".global sc_fault_pc\n"
+		       "sc_fault_pc:\n\t"
+		       "str	r1, [r3]\n\t"
+		       "pop	{r4, pc}\n\t"
+		       ".ltorg");
 }
 
 /* 0, where the compiler cannot see it (it may trap a NULL it sees). */
@@ -74,6 +71,7 @@ int main(void)
 	sc_expect_exit(0);
 #endif
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", faulting, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

@@ -19,12 +19,11 @@ static uint8_t stack[1024];
 __attribute__((naked)) static int call_null(void *arg)
 {
 	(void)arg;
-	__asm volatile(
-		"movs	r3, #0\n\t"
-		"blx	r3\n\t"
-		".global sc_fault_ret\n"
-		"sc_fault_ret:\n\t"
-		"b	sc_fault_ret\n\t");
+	__asm volatile("movs	r3, #0\n\t"
+		       "blx	r3\n\t"
+		       ".global sc_fault_ret\n"
+		       "sc_fault_ret:\n\t"
+		       "b	sc_fault_ret\n\t");
 }
 
 int main(void)
@@ -43,6 +42,7 @@ int main(void)
 	sc_expect("pc=0x00000000 lr=0x%08lx",
 		  (unsigned long)(uintptr_t)sc_fault_ret | 1u);
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", call_null, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

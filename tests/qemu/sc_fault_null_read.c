@@ -27,15 +27,12 @@ static uint8_t stack[1024];
 /* ((struct { ...; uint32_t at_0x10; } *)NULL)->at_0x10, at sc_fault_pc. */
 __attribute__((naked)) static uint32_t load(void)
 {
-	__asm volatile(
-		"push	{r4, lr}\n\t"
-		"movs	r3, #0\n\t"
-		SC_FAULT_SETUP
-		".global sc_fault_pc\n"
-		"sc_fault_pc:\n\t"
-		"ldr	r0, [r3, #0x10]\n\t" /* NULL_FIELD */
-		"pop	{r4, pc}\n\t"
-		".ltorg");
+	__asm volatile("push	{r4, lr}\n\t"
+		       "movs	r3, #0\n\t" SC_FAULT_SETUP ".global sc_fault_pc\n"
+		       "sc_fault_pc:\n\t"
+		       "ldr	r0, [r3, #0x10]\n\t" /* NULL_FIELD */
+		       "pop	{r4, pc}\n\t"
+		       ".ltorg");
 }
 
 static int faulting(void *arg)
@@ -60,6 +57,7 @@ int main(void)
 	sc_expect_exit(0);
 #endif
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", faulting, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

@@ -113,11 +113,13 @@ static void run(const struct variant *v)
 	int result = 0, waited = 0;
 	const uint32_t *guard;
 
-	SC_CHECK_EQ(kt_task_spawn(&deep, "deep", deep_fn, (void *)v, stacks.deep,
-				  STACK, 5), 0);
+	SC_CHECK_EQ(kt_task_spawn(&deep, "deep", deep_fn, (void *)v,
+				  stacks.deep, STACK, 5),
+		    0);
 	if (v->kind == SLEEP_LOCKED)
 		SC_CHECK_EQ(kt_task_spawn(&waiter, "waiter", waiter_fn, NULL,
-					  waiter_stack, STACK, 5), 0);
+					  waiter_stack, STACK, 5),
+			    0);
 	SC_CHECK_EQ(kt_task_join(&deep, &result, 5000), 0);
 	SC_CHECK_EQ(result, -EFAULT);
 	SC_CHECK_EQ(kt_task_info(&deep, &info), 0);
@@ -136,18 +138,28 @@ static void run(const struct variant *v)
 	for (unsigned i = 0; ARMV7M && i < PORT_GUARD_SIZE / 4; i++)
 		SC_CHECK_EQ(guard[i], PAINT);
 	printf("sc_fault_stack: kind %d, %u words a level: deep ended %d, "
-	       "neighbour ran %lu rounds\n", (int)v->kind, v->words, result,
+	       "neighbour ran %lu rounds\n",
+	       (int)v->kind, v->words, result,
 	       (unsigned long)(neighbour_rounds - rounds));
 }
 
 static int ctl_fn(void *arg)
 {
 	static const struct variant variants[] = {
-		{ YIELD, 1 }, { YIELD, 2 }, { YIELD, 3 }, { YIELD, 4 },
-		{ YIELD, 5 }, { YIELD, 6 }, { YIELD, 7 }, { YIELD, 8 },
-		{ SLEEP_LOCKED, 2 }, { SLEEP_LOCKED, 5 }, { FP, 3 },
+		{ YIELD, 1 },
+		{ YIELD, 2 },
+		{ YIELD, 3 },
+		{ YIELD, 4 },
+		{ YIELD, 5 },
+		{ YIELD, 6 },
+		{ YIELD, 7 },
+		{ YIELD, 8 },
+		{ SLEEP_LOCKED, 2 },
+		{ SLEEP_LOCKED, 5 },
+		{ FP, 3 },
 #if ARMV7M
-		{ PLAIN, 0 }, { PLAIN, 8 },
+		{ PLAIN, 0 },
+		{ PLAIN, 8 },
 #endif
 	};
 
@@ -171,7 +183,8 @@ int main(void)
 			   "caught by its canary, at a task switch");
 	sc_expect("task deep stopped (-EFAULT); the others go on");
 	SC_CHECK_EQ(kt_task_spawn(&neighbour, "neighbour", neighbour_fn, NULL,
-				  stacks.neighbour, STACK, 5), 0);
+				  stacks.neighbour, STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&ctl, "ctl", ctl_fn, NULL, ctl_stack, STACK, 5), 0);
 	kt_run();
 }

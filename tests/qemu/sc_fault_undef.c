@@ -16,12 +16,10 @@ static uint8_t stack[1024];
 __attribute__((naked)) static int undefined(void *arg)
 {
 	(void)arg;
-	__asm volatile(
-		SC_FAULT_SETUP
-		".global sc_fault_pc\n"
-		"sc_fault_pc:\n\t"
-		"udf	#0x42\n\t"
-		".ltorg");
+	__asm volatile(SC_FAULT_SETUP ".global sc_fault_pc\n"
+				      "sc_fault_pc:\n\t"
+				      "udf	#0x42\n\t"
+				      ".ltorg");
 }
 
 int main(void)
@@ -38,6 +36,7 @@ int main(void)
 #endif
 	sc_expect(SC_FAULT_REGS, (unsigned long)(uintptr_t)sc_fault_pc);
 	SC_CHECK_EQ(kt_task_spawn(&faulter, "faulter", undefined, NULL, stack,
-				  sizeof(stack), 5), 0);
+				  sizeof(stack), 5),
+		    0);
 	kt_run();
 }

@@ -105,17 +105,16 @@ static uint32_t callee_saved_survive(uint32_t pattern)
 	 * which it must keep.  s16-s31 are listed because this code changes
 	 * them, not because the call may.
 	 */
-	__asm volatile(
-		"vldmia	%0, {s16-s31}\n\t"
-		"bl	kt_yield\n\t"
-		"vstmia	%1, {s16-s31}\n\t"
-		:
-		: "r"(in), "r"(out)
-		: "r0", "r1", "r2", "r3", "r12", "lr", "cc", "memory",
-		  "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7",
-		  "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15",
-		  "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23",
-		  "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31");
+	__asm volatile("vldmia	%0, {s16-s31}\n\t"
+		       "bl	kt_yield\n\t"
+		       "vstmia	%1, {s16-s31}\n\t"
+		       :
+		       : "r"(in), "r"(out)
+		       : "r0", "r1", "r2", "r3", "r12", "lr", "cc", "memory",
+			 "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
+			 "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
+			 "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24",
+			 "s25", "s26", "s27", "s28", "s29", "s30", "s31");
 	for (int i = 0; i < 16; i++)
 		bad += out[i] != in[i];
 	return bad;
@@ -128,7 +127,8 @@ static int reg_worker(void *arg)
 
 	fpscr_write((fpscr_read() & ~FPSCR_RMODE_MASK) | mode);
 	for (int r = 0; r < ROUNDS; r++) {
-		reg_errors += callee_saved_survive(0x3f000000u + (uint32_t)id * 0x00100000u + (uint32_t)r);
+		reg_errors += callee_saved_survive(
+			0x3f000000u + (uint32_t)id * 0x00100000u + (uint32_t)r);
 		fpscr_errors += (fpscr_read() & FPSCR_RMODE_MASK) != mode;
 	}
 	return 0;
@@ -141,17 +141,24 @@ static volatile uint32_t fp_irqs;
 static void fp_soft_irq(void)
 {
 	/* Overwrite every caller-saved FP register, as float code may. */
-	__asm volatile(
-		"vmov.f32	s0, #1.0\n\t"   "vmov.f32	s1, #2.0\n\t"
-		"vmov.f32	s2, #3.0\n\t"   "vmov.f32	s3, #4.0\n\t"
-		"vmov.f32	s4, #5.0\n\t"   "vmov.f32	s5, #6.0\n\t"
-		"vmov.f32	s6, #7.0\n\t"   "vmov.f32	s7, #8.0\n\t"
-		"vmov.f32	s8, #9.0\n\t"   "vmov.f32	s9, #10.0\n\t"
-		"vmov.f32	s10, #11.0\n\t" "vmov.f32	s11, #12.0\n\t"
-		"vmov.f32	s12, #13.0\n\t" "vmov.f32	s13, #14.0\n\t"
-		"vmov.f32	s14, #15.0\n\t" "vmov.f32	s15, #16.0\n\t"
-		::: "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9",
-		    "s10", "s11", "s12", "s13", "s14", "s15");
+	__asm volatile("vmov.f32	s0, #1.0\n\t"
+		       "vmov.f32	s1, #2.0\n\t"
+		       "vmov.f32	s2, #3.0\n\t"
+		       "vmov.f32	s3, #4.0\n\t"
+		       "vmov.f32	s4, #5.0\n\t"
+		       "vmov.f32	s5, #6.0\n\t"
+		       "vmov.f32	s6, #7.0\n\t"
+		       "vmov.f32	s7, #8.0\n\t"
+		       "vmov.f32	s8, #9.0\n\t"
+		       "vmov.f32	s9, #10.0\n\t"
+		       "vmov.f32	s10, #11.0\n\t"
+		       "vmov.f32	s11, #12.0\n\t"
+		       "vmov.f32	s12, #13.0\n\t"
+		       "vmov.f32	s13, #14.0\n\t"
+		       "vmov.f32	s14, #15.0\n\t"
+		       "vmov.f32	s15, #16.0\n\t" ::
+			       : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
+				 "s9", "s10", "s11", "s12", "s13", "s14", "s15");
 	fpscr_write(fpscr_read() ^ FPSCR_RZ);
 	fp_irqs++;
 }
@@ -166,16 +173,15 @@ static uint32_t caller_saved_survive_irq(void)
 	before = fpscr_read();
 	s = port_irq_save();
 	board_soft_irq_pend(); /* masked: it waits for the cpsie below */
-	__asm volatile(
-		"vldmia	%0, {s0-s15}\n\t"
-		"cpsie	i\n\t"
-		"isb\n\t"           /* the interrupt is taken here */
-		"cpsid	i\n\t"
-		"vstmia	%1, {s0-s15}\n\t"
-		:
-		: "r"(in), "r"(out)
-		: "memory", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7",
-		  "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15");
+	__asm volatile("vldmia	%0, {s0-s15}\n\t"
+		       "cpsie	i\n\t"
+		       "isb\n\t" /* the interrupt is taken here */
+		       "cpsid	i\n\t"
+		       "vstmia	%1, {s0-s15}\n\t"
+		       :
+		       : "r"(in), "r"(out)
+		       : "memory", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7",
+			 "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15");
 	after = fpscr_read();
 	port_irq_restore(s);
 	for (int i = 0; i < 16; i++)
@@ -210,19 +216,18 @@ static int fp_blocker(void *arg)
 	for (int i = 0; i < 16; i++)
 		fp_pattern[i] = 0x3e800000u + (uint32_t)i * 0x11u;
 	fpscr_write((fpscr_read() & ~FPSCR_RMODE_MASK) | FPSCR_RZ);
-	__asm volatile(
-		"vldmia	%0, {s16-s31}\n\t"
-		"mov	r0, %2\n\t"
-		"mov	r1, #-1\n\t"     /* KT_FOREVER */
-		"bl	kt_event_wait\n\t"
-		"vstmia	%1, {s16-s31}\n\t"
-		:
-		: "r"(fp_pattern), "r"(fp_out), "r"(&fp_go)
-		: "r0", "r1", "r2", "r3", "r12", "lr", "cc", "memory",
-		  "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7",
-		  "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15",
-		  "s16", "s17", "s18", "s19", "s20", "s21", "s22", "s23",
-		  "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31");
+	__asm volatile("vldmia	%0, {s16-s31}\n\t"
+		       "mov	r0, %2\n\t"
+		       "mov	r1, #-1\n\t" /* KT_FOREVER */
+		       "bl	kt_event_wait\n\t"
+		       "vstmia	%1, {s16-s31}\n\t"
+		       :
+		       : "r"(fp_pattern), "r"(fp_out), "r"(&fp_go)
+		       : "r0", "r1", "r2", "r3", "r12", "lr", "cc", "memory",
+			 "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
+			 "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
+			 "s17", "s18", "s19", "s20", "s21", "s22", "s23", "s24",
+			 "s25", "s26", "s27", "s28", "s29", "s30", "s31");
 	return memcmp(fp_out, fp_pattern, sizeof(fp_out)) == 0 ? 0 : -1;
 }
 
@@ -307,17 +312,22 @@ int main(void)
 	for (int i = 0; i < 3; i++) {
 		SC_CHECK_EQ(kt_task_spawn(&reg_tasks[i], "regs", reg_worker,
 					  (void *)(intptr_t)i, stacks[3 + i],
-					  STACK, 5), 0);
+					  STACK, 5),
+			    0);
 	}
 	for (int i = 0; i < 3; i++) {
 		SC_CHECK_EQ(kt_task_spawn(&exact_tasks[i], "exact", exact_worker,
-					  (void *)(intptr_t)i, stacks[i], STACK, 5), 0);
+					  (void *)(intptr_t)i, stacks[i], STACK, 5),
+			    0);
 	}
 	SC_CHECK_EQ(kt_task_spawn(&int_task, "integer", int_worker, NULL,
-				  stacks[6], STACK, 5), 0);
+				  stacks[6], STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&fp_task, "fp-blocked", fp_blocker, NULL,
-				  stacks[7], STACK, 5), 0);
+				  stacks[7], STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&checker, "checker", check, NULL, stacks[8],
-				  STACK, 1), 0);
+				  STACK, 1),
+		    0);
 	kt_run();
 }

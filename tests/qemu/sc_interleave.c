@@ -71,10 +71,13 @@ int main(void)
 	for (int i = 0; i < 3; i++)
 		SC_CHECK_EQ(kt_task_spawn(&workers[i], "worker", worker,
 					  (void *)&"ABC"[i], worker_stacks[i],
-					  STACK, 5), 0);
+					  STACK, 5),
+			    0);
 	SC_CHECK_EQ(kt_task_spawn(&high, "high", high_prio, NULL, high_stack,
-				  STACK, 9), 0);
+				  STACK, 9),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&checker, "checker", check, NULL,
-				  checker_stack, STACK, 0), 0);
+				  checker_stack, STACK, 0),
+		    0);
 	kt_run();
 }

@@ -60,7 +60,8 @@ static int run(void *arg)
 
 	/* quick still sleeping: join waits for it and gets its value. */
 	SC_CHECK_EQ(kt_task_spawn(&quick, "quick", sleeper, (void *)10,
-				  stacks[0], STACK, 5), 0);
+				  stacks[0], STACK, 5),
+		    0);
 	t0 = kt_now();
 	SC_CHECK_EQ(kt_task_join(&quick, &result, KT_FOREVER), 0);
 	SC_CHECK_EQ(result, 1010);
@@ -75,7 +76,8 @@ static int run(void *arg)
 
 	/* A negative return value comes through unchanged. */
 	SC_CHECK_EQ(kt_task_spawn(&negative, "negative", returns_negative, NULL,
-				  stacks[1], STACK, 5), 0);
+				  stacks[1], STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_join(&negative, &result, KT_FOREVER), 0);
 	SC_CHECK_EQ(result, -42);
 
@@ -84,11 +86,14 @@ static int run(void *arg)
 	 * out after exactly 30 ticks, a later one gets the result.
 	 */
 	SC_CHECK_EQ(kt_task_spawn(&slow, "slow", sleeper, (void *)100,
-				  stacks[2], STACK, 5), 0);
+				  stacks[2], STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&waiter_a, "waiter-a", join_slow, NULL,
-				  stacks[3], STACK, 4), 0);
+				  stacks[3], STACK, 4),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&waiter_b, "waiter-b", join_slow, NULL,
-				  stacks[4], STACK, 6), 0);
+				  stacks[4], STACK, 6),
+		    0);
 	t0 = kt_now();
 	result = 7;
 	SC_CHECK_EQ(kt_task_join(&slow, &result, 30), -ETIMEDOUT);
@@ -112,9 +117,11 @@ static int run(void *arg)
 
 	/* A finished task is spawned again, with a new result. */
 	SC_CHECK_EQ(kt_task_spawn(&quick, "quick-again", sleeper, (void *)3,
-				  stacks[0], STACK, 5), 0);
-	SC_CHECK_EQ(kt_task_spawn(&quick, "busy", sleeper, (void *)3,
-				  stacks[0], STACK, 5), -EBUSY);
+				  stacks[0], STACK, 5),
+		    0);
+	SC_CHECK_EQ(kt_task_spawn(&quick, "busy", sleeper, (void *)3, stacks[0],
+				  STACK, 5),
+		    -EBUSY);
 	SC_CHECK_EQ(kt_task_join(&quick, &result, KT_FOREVER), 0);
 	SC_CHECK_EQ(result, 1003);
 	printf("join: done at tick %lu\n", (unsigned long)kt_now());
@@ -128,9 +135,10 @@ int main(void)
 	sc_watchdog(5000);
 	/* Outside a task there is nothing to block: -EPERM. */
 	SC_CHECK_EQ(kt_task_spawn(&quick, "early", sleeper, (void *)1,
-				  stacks[0], STACK, 5), 0);
+				  stacks[0], STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_join(&quick, NULL, 10), -EPERM);
-	SC_CHECK_EQ(kt_task_spawn(&main_task, "main", run, NULL, stacks[5],
-				  STACK, 5), 0);
+	SC_CHECK_EQ(kt_task_spawn(&main_task, "main", run, NULL, stacks[5], STACK, 5),
+		    0);
 	kt_run();
 }

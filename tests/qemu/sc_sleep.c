@@ -41,7 +41,8 @@ static uint8_t stacks[4][STACK];
 static int steps(void *arg)
 {
 	static const kt_tick_t lengths[] = {
-		1, 2, 3, 5, 8, 31, 32, 33, 63, 64, 100, 255, 1023, 1024, 1025, 2048,
+		1,  2,  3,   5,   8,    31,   32,   33,
+		63, 64, 100, 255, 1023, 1024, 1025, 2048,
 	};
 	(void)arg;
 
@@ -148,12 +149,16 @@ int main(void)
 	sc_watchdog(20000);
 	SC_CHECK_EQ(kt_now(), START);
 	SC_CHECK_EQ(kt_task_spawn(&steps_task, "steps", steps, NULL, stacks[0],
-				  STACK, 5), 0);
+				  STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&periodic_task, "periodic", periodic, NULL,
-				  stacks[1], STACK, 5), 0);
+				  stacks[1], STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&triple_task, "triple", triple, NULL,
-				  stacks[2], STACK, 5), 0);
+				  stacks[2], STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&checker_task, "checker", checker, NULL,
-				  stacks[3], STACK, 1), 0);
+				  stacks[3], STACK, 1),
+		    0);
 	kt_run();
 }

@@ -71,16 +71,23 @@
 #define PRINT_STACK 1024
 #define SOAK_STACK_ALIGN __attribute__((aligned(8)))
 #endif
-#define REPORT_EVERY 10   /* ticks between the reporter's lines */
-#define WATCH_EVERY 500   /* ticks between the controller's checks */
-#define PAUSE_EVERY 600   /* ticks of reading between the reader's pauses */
-#define PAUSE 200         /* ticks the reader stops for */
+#define REPORT_EVERY 10 /* ticks between the reporter's lines */
+#define WATCH_EVERY 500 /* ticks between the controller's checks */
+#define PAUSE_EVERY 600 /* ticks of reading between the reader's pauses */
+#define PAUSE 200       /* ticks the reader stops for */
 #define JOIN_TIMEOUT 3000
-#define EXC_FRAME 36      /* an interrupt's frame and its aligning word (no FPU) */
+#define EXC_FRAME 36 /* an interrupt's frame and its aligning word (no FPU) */
 
 /* The network's tasks come last, on boards with Ethernet (soak_net.c). */
-enum { READER, REPORTER, SPAWNER, LOCKER0, LOCKER1, NET0,
-       LONG_LIVED = NET0 + SOAK_NET_TASKS };
+enum {
+	READER,
+	REPORTER,
+	SPAWNER,
+	LOCKER0,
+	LOCKER1,
+	NET0,
+	LONG_LIVED = NET0 + SOAK_NET_TASKS
+};
 
 /*
  * The reader's frames.  Between two frames it accepts, the frames that
@@ -112,8 +119,8 @@ static uint8_t stacks[NET0][STACK] SOAK_STACK_ALIGN;
 static uint8_t reporter_stack[PRINT_STACK] SOAK_STACK_ALIGN;
 static uint8_t controller_stack[PRINT_STACK] SOAK_STACK_ALIGN;
 static const char *const names[LONG_LIVED] = {
-	"reader", "reporter", "spawner", "locker0", "locker1",
-	"netrx", "dgram", "acker",
+	"reader",  "reporter", "spawner", "locker0",
+	"locker1", "netrx",    "dgram",   "acker",
 };
 /* The long-lived tasks this board runs: the network's only with Ethernet. */
 static const int long_lived = BOARD_HAS_ETH ? LONG_LIVED : NET0;
@@ -370,8 +377,9 @@ static int spawner_fn(void *arg)
 			w->x = rnd(&rnd_state) | 1u;
 			w->rounds = 1 + rnd(&rnd_state) % 6;
 			w->cancelled = false;
-			if (kt_task_spawn(&w->task, "worker", worker_fn, w, w->stack,
-					  WORKER_STACK, 2 + rnd(&rnd_state) % 4) == 0)
+			if (kt_task_spawn(&w->task, "worker", worker_fn, w,
+					  w->stack, WORKER_STACK,
+					  2 + rnd(&rnd_state) % 4) == 0)
 				spawns++;
 		}
 		kt_sleep(rnd(&rnd_state) % 4);
@@ -422,10 +430,10 @@ static void check_accounts(void)
 	board_uart_stats(&st);
 	board_printf("soak: host sent %lu frames %lu bytes; accepted %lu, lost %lu "
 		     "in %lu gaps, bad crc %lu, junk %lu\n",
-		     (unsigned long)parser.host_frames, (unsigned long)parser.host_bytes,
-		     (unsigned long)parser.accepted, (unsigned long)lost,
-		     (unsigned long)parser.gaps, (unsigned long)parser.bad_crc,
-		     (unsigned long)parser.junk);
+		     (unsigned long)parser.host_frames,
+		     (unsigned long)parser.host_bytes, (unsigned long)parser.accepted,
+		     (unsigned long)lost, (unsigned long)parser.gaps,
+		     (unsigned long)parser.bad_crc, (unsigned long)parser.junk);
 	board_printf("soak: uart rx %lu read %lu dropped %lu overrun %lu; "
 		     "reader paused %lu times\n",
 		     (unsigned long)st.rx_bytes, (unsigned long)consumed,
@@ -501,13 +509,13 @@ static int controller_fn(void *arg)
 	check_accounts();
 	board_printf("soak: %lu ticks, %lu watches; %lu workers spawned, %lu "
 		     "cancelled, %lu joined\n",
-		     (unsigned long)(kt_now() - start_time), (unsigned long)watches,
-		     (unsigned long)spawns, (unsigned long)cancels,
-		     (unsigned long)joins);
+		     (unsigned long)(kt_now() - start_time),
+		     (unsigned long)watches, (unsigned long)spawns,
+		     (unsigned long)cancels, (unsigned long)joins);
 	board_printf("soak: mutexes: %lu + %lu bumps, %lu locks found them held, "
-		     "%lu timed out\n", (unsigned long)bumps[0],
-		     (unsigned long)bumps[1], (unsigned long)contended,
-		     (unsigned long)lock_timeouts);
+		     "%lu timed out\n",
+		     (unsigned long)bumps[0], (unsigned long)bumps[1],
+		     (unsigned long)contended, (unsigned long)lock_timeouts);
 	SC_CHECK(watches >= duration / WATCH_EVERY);
 	SC_CHECK_EQ(stuck, 0);
 	SC_CHECK(spawns > 0);
@@ -520,7 +528,8 @@ static int controller_fn(void *arg)
 	SC_CHECK_EQ(guarded[1], bumps[1]);
 	for (int i = 0; i < long_lived; i++) {
 		board_printf("soak: stack %s: %lu bytes at half time, %lu at the end\n",
-			     names[i], (unsigned long)mid[i], (unsigned long)end[i]);
+			     names[i], (unsigned long)mid[i],
+			     (unsigned long)end[i]);
 		SC_CHECK(sampled);
 		SC_CHECK(end[i] <= mid[i] + EXC_FRAME);
 	}
@@ -539,17 +548,25 @@ int main(void)
 	kt_mutex_init(&mutexes[0]);
 	kt_mutex_init(&mutexes[1]);
 	SC_CHECK_EQ(kt_task_spawn(&controller, "controller", controller_fn, NULL,
-				  controller_stack, sizeof(controller_stack), 8), 0);
+				  controller_stack, sizeof(controller_stack), 8),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&tasks[REPORTER], names[REPORTER], reporter_fn,
-				  NULL, reporter_stack, PRINT_STACK, 7), 0);
-	SC_CHECK_EQ(kt_task_spawn(&tasks[READER], names[READER], reader_fn, NULL,
-				  stacks[READER], STACK, 6), 0);
-	SC_CHECK_EQ(kt_task_spawn(&tasks[SPAWNER], names[SPAWNER], spawner_fn, NULL,
-				  stacks[SPAWNER], STACK, 3), 0);
+				  NULL, reporter_stack, PRINT_STACK, 7),
+		    0);
+	SC_CHECK_EQ(kt_task_spawn(&tasks[READER], names[READER], reader_fn,
+				  NULL, stacks[READER], STACK, 6),
+		    0);
+	SC_CHECK_EQ(kt_task_spawn(&tasks[SPAWNER], names[SPAWNER], spawner_fn,
+				  NULL, stacks[SPAWNER], STACK, 3),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&tasks[LOCKER0], names[LOCKER0], locker_fn,
-				  (void *)(intptr_t)LOCKER0, stacks[LOCKER0], STACK, 2), 0);
+				  (void *)(intptr_t)LOCKER0, stacks[LOCKER0],
+				  STACK, 2),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&tasks[LOCKER1], names[LOCKER1], locker_fn,
-				  (void *)(intptr_t)LOCKER1, stacks[LOCKER1], STACK, 5), 0);
+				  (void *)(intptr_t)LOCKER1, stacks[LOCKER1],
+				  STACK, 5),
+		    0);
 	if (BOARD_HAS_ETH) {
 		const struct soak_net_ctx net = {
 			.tasks = &tasks[NET0],

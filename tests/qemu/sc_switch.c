@@ -35,32 +35,31 @@ static void yield_with_pattern(const uint32_t *in, uint32_t *out)
 	register const uint32_t *r0 __asm("r0") = in;
 	register uint32_t *r1 __asm("r1") = out;
 
-	__asm volatile(
-		"push	{r0, r1}\n\t"
-		"ldr	r2, [r0, #16]\n\t"
-		"mov	r8, r2\n\t"
-		"ldr	r2, [r0, #20]\n\t"
-		"mov	r9, r2\n\t"
-		"ldr	r2, [r0, #24]\n\t"
-		"mov	r10, r2\n\t"
-		"ldr	r2, [r0, #28]\n\t"
-		"mov	r11, r2\n\t"
-		"ldmia	r0!, {r4-r7}\n\t"
-		"bl	kt_yield\n\t"
-		"pop	{r0, r1}\n\t"
-		"stmia	r1!, {r4-r7}\n\t"
-		"mov	r2, r8\n\t"
-		"str	r2, [r1]\n\t"
-		"mov	r2, r9\n\t"
-		"str	r2, [r1, #4]\n\t"
-		"mov	r2, r10\n\t"
-		"str	r2, [r1, #8]\n\t"
-		"mov	r2, r11\n\t"
-		"str	r2, [r1, #12]\n\t"
-		: "+r"(r0), "+r"(r1)
-		:
-		: "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11",
-		  "r12", "lr", "cc", "memory");
+	__asm volatile("push	{r0, r1}\n\t"
+		       "ldr	r2, [r0, #16]\n\t"
+		       "mov	r8, r2\n\t"
+		       "ldr	r2, [r0, #20]\n\t"
+		       "mov	r9, r2\n\t"
+		       "ldr	r2, [r0, #24]\n\t"
+		       "mov	r10, r2\n\t"
+		       "ldr	r2, [r0, #28]\n\t"
+		       "mov	r11, r2\n\t"
+		       "ldmia	r0!, {r4-r7}\n\t"
+		       "bl	kt_yield\n\t"
+		       "pop	{r0, r1}\n\t"
+		       "stmia	r1!, {r4-r7}\n\t"
+		       "mov	r2, r8\n\t"
+		       "str	r2, [r1]\n\t"
+		       "mov	r2, r9\n\t"
+		       "str	r2, [r1, #4]\n\t"
+		       "mov	r2, r10\n\t"
+		       "str	r2, [r1, #8]\n\t"
+		       "mov	r2, r11\n\t"
+		       "str	r2, [r1, #12]\n\t"
+		       : "+r"(r0), "+r"(r1)
+		       :
+		       : "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10",
+			 "r11", "r12", "lr", "cc", "memory");
 }
 
 static uint32_t sp_now(void)
@@ -78,7 +77,8 @@ static int worker(void *arg)
 	misaligned += (sp_now() & 7u) != 0;
 	for (uint32_t r = 0; r < ROUNDS; r++) {
 		for (uint32_t i = 0; i < 8; i++)
-			in[i] = (id << 28) ^ (r << 8) ^ (i * 0x01010101u) ^ 0x5a000000u;
+			in[i] = (id << 28) ^ (r << 8) ^ (i * 0x01010101u) ^
+				0x5a000000u;
 		yield_with_pattern(in, out);
 		for (uint32_t i = 0; i < 8; i++)
 			reg_errors += out[i] != in[i];
@@ -111,9 +111,11 @@ int main(void)
 		/* Stacks that start 0, 1, 2, 3 bytes past an 8-byte boundary. */
 		SC_CHECK_EQ(kt_task_spawn(&tasks[i], "regs", worker,
 					  (void *)(uintptr_t)(i + 1),
-					  stacks[i] + i, STACK, 5), 0);
+					  stacks[i] + i, STACK, 5),
+			    0);
 	}
 	SC_CHECK_EQ(kt_task_spawn(&checker, "checker", check, NULL,
-				  stacks[TASKS] + 4, STACK, 1), 0);
+				  stacks[TASKS] + 4, STACK, 1),
+		    0);
 	kt_run();
 }

@@ -73,7 +73,8 @@ static uint64_t ref_cycles;
 static kt_tick_t ref_tick;
 static bool ref_set;
 static int64_t band_lo, band_hi; /* the reference is 0 */
-static unsigned long metro_late, timer_late, timer_fires, bytes, reader_bad, reader_late;
+static unsigned long metro_late, timer_late, timer_fires, bytes, reader_bad,
+	reader_late;
 static volatile bool sweeping; /* edge_sweep() keeps the CPU: the reader looks away */
 
 static int64_t offset(void)
@@ -112,7 +113,8 @@ static int metro(void *arg)
 		in_band();
 	}
 	SC_CHECK_EQ(metro_late, 0);
-	SC_CHECK_EQ(deadline - ref_tick, PERIODS * PERIOD + LONG_PERIODS * LONG_PERIOD);
+	SC_CHECK_EQ(deadline - ref_tick,
+		    PERIODS * PERIOD + LONG_PERIODS * LONG_PERIOD);
 	return 0;
 }
 
@@ -223,7 +225,8 @@ static int checker(void *arg)
 	       (unsigned long)width);
 	/* Zero ticks of error, and no drift within the tick either. */
 	SC_CHECK(width < per_tick / 10);
-	SC_CHECK(band_lo > -(int64_t)per_tick / 10 && band_hi < (int64_t)per_tick / 10);
+	SC_CHECK(band_lo > -(int64_t)per_tick / 10 &&
+		 band_hi < (int64_t)per_tick / 10);
 	SC_CHECK_EQ(timer_late, 0);
 	SC_CHECK_EQ(timer_fires, TIMER_PERIODS);
 	SC_CHECK(!kt_timer_active(&timer));
@@ -247,10 +250,13 @@ int main(void)
 	kt_timer_init(&timer, timer_fired, NULL);
 	SC_CHECK_EQ(kt_timer_start(&timer, TIMER_PERIOD, TIMER_PERIOD), 0);
 	SC_CHECK_EQ(kt_task_spawn(&metro_task, "metro", metro, NULL, stacks[0],
-				  STACK, 5), 0);
+				  STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&reader_task, "reader", reader, NULL,
-				  stacks[1], STACK, 6), 0);
+				  stacks[1], STACK, 6),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&checker_task, "checker", checker, NULL,
-				  stacks[2], STACK, 1), 0);
+				  stacks[2], STACK, 1),
+		    0);
 	kt_run();
 }

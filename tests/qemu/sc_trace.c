@@ -90,7 +90,7 @@ static void check_records(void)
 		{ KT_TR_SPAWN, s, 3 },
 		{ KT_TR_SPAWN, w, 2 },
 		{ KT_TR_SPAWN, k, 1 },
-		{ KT_TR_SWITCH, s, c | KT_WAIT_JOIN << 8 },  /* conductor joins */
+		{ KT_TR_SWITCH, s, c | KT_WAIT_JOIN << 8 }, /* conductor joins */
 		{ KT_TR_MARK, s, 42 },
 		{ KT_TR_SWITCH, w, s | KT_WAIT_SLEEP << 8 }, /* sleeper sleeps */
 		{ KT_TR_SWITCH, k, w | KT_WAIT_EVENT << 8 }, /* waiter waits */
@@ -100,9 +100,9 @@ static void check_records(void)
 		{ KT_TR_WAKE, w, KT_TR_BY_IRQ | (n & 0xff) },
 		{ KT_TR_SWITCH, w, k | KT_TR_WHY_DONE << 8 }, /* one switch */
 		{ KT_TR_SWITCH, 0, w | KT_TR_WHY_DONE << 8 },
-		{ KT_TR_WAKE, s, KT_TR_BY_TIMER },             /* 3 ticks later */
+		{ KT_TR_WAKE, s, KT_TR_BY_TIMER }, /* 3 ticks later */
 		{ KT_TR_SWITCH, s, 0 },
-		{ KT_TR_WAKE, c, KT_TR_BY_TASK | s },          /* the join returns */
+		{ KT_TR_WAKE, c, KT_TR_BY_TASK | s }, /* the join returns */
 		{ KT_TR_SWITCH, c, s | KT_TR_WHY_DONE << 8 },
 	};
 	const size_t nwant = sizeof(want) / sizeof(want[0]);
@@ -118,13 +118,13 @@ static void check_records(void)
 			ticks += r->arg;
 		if (!decided(r))
 			continue;
-		if (got < nwant && !(r->type == want[got].type &&
-				     r->task == want[got].task &&
-				     r->arg == want[got].arg)) {
+		if (got < nwant &&
+		    !(r->type == want[got].type && r->task == want[got].task &&
+		      r->arg == want[got].arg)) {
 			printf("FAIL record %u (%u of the schedule): %u/%u/%04x, want "
-			       "%u/%u/%04x\n", (unsigned)i, (unsigned)got, r->type,
-			       r->task, r->arg, want[got].type, want[got].task,
-			       want[got].arg);
+			       "%u/%u/%04x\n",
+			       (unsigned)i, (unsigned)got, r->type, r->task, r->arg,
+			       want[got].type, want[got].task, want[got].arg);
 			SC_CHECK(false);
 		}
 		if (got == 5) { /* the sleeper blocks */

@@ -168,8 +168,10 @@ int main(void)
 		SC_CHECK_EQ(board_uart_read(&b, 1, KT_FOREVER), -EAGAIN);
 	}
 	SC_CHECK_EQ(kt_task_spawn(&echo_task, "echo", echo, NULL, echo_stack,
-				  STACK, 5), 0);
+				  STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&background_task, "background", background,
-				  NULL, background_stack, STACK, 5), 0);
+				  NULL, background_stack, STACK, 5),
+		    0);
 	kt_run();
 }

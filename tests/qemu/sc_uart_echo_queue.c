@@ -100,6 +100,7 @@ int main(void)
 	sc_begin("uart_echo_queue");
 	SC_CHECK_EQ(kt_queue_init(&rxq, rxq_store, 1, QLEN), 0);
 	SC_CHECK_EQ(kt_task_spawn(&echo_task, "echo", echo, NULL, echo_stack,
-				  STACK, 5), 0);
+				  STACK, 5),
+		    0);
 	kt_run();
 }

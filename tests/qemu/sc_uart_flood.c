@@ -29,10 +29,12 @@ static volatile uint32_t background_wakes;
 static volatile bool flood_done;
 /* 8 KiB of dots, in flash: the smallest board has 16 KiB of RAM. */
 #define DOTS16 "................"
-#define DOTS256 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 \
-	DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16
-#define DOTS4096 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 \
-	DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256
+#define DOTS256 \
+	DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 \
+		DOTS16 DOTS16 DOTS16 DOTS16 DOTS16 DOTS16
+#define DOTS4096 \
+	DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 \
+		DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256 DOTS256
 static const char filler[8192] = DOTS4096 DOTS4096; /* no NUL: it fits */
 
 /* The bytes of all the lines. */
@@ -87,8 +89,8 @@ static int flood(void *arg)
 		kt_sleep(1);
 	}
 	printf("uart_flood: %d filler bytes, %d lines in %lu ticks; "
-	       "background woke %lu times; tx %lu\n", n, LINES,
-	       (unsigned long)(kt_now() - t0),
+	       "background woke %lu times; tx %lu\n",
+	       n, LINES, (unsigned long)(kt_now() - t0),
 	       (unsigned long)(background_wakes - wakes),
 	       (unsigned long)(st1.tx_bytes - st0.tx_bytes));
 	SC_CHECK_EQ(st1.tx_bytes - st0.tx_bytes, (uint32_t)n + 1u + lines_bytes());
@@ -111,8 +113,10 @@ int main(void)
 	kt_init(0);
 	sc_begin("uart_flood");
 	SC_CHECK_EQ(kt_task_spawn(&flood_task, "flood", flood, NULL,
-				  flood_stack, STACK, 5), 0);
+				  flood_stack, STACK, 5),
+		    0);
 	SC_CHECK_EQ(kt_task_spawn(&background_task, "background", background,
-				  NULL, background_stack, STACK, 5), 0);
+				  NULL, background_stack, STACK, 5),
+		    0);
 	kt_run();
 }

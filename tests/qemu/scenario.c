@@ -94,13 +94,12 @@ void sc_expect(const char *fmt, ...)
 __attribute__((naked)) void sc_dig(uintptr_t limit)
 {
 	(void)limit;
-	__asm volatile(
-		"push	{r4, lr}\n\t"
-		"mov	r4, sp\n\t"
-		"cmp	r4, r0\n\t"
-		"bls	1f\n\t"
-		"bl	sc_dig\n"
-		"1:\tpop	{r4, pc}");
+	__asm volatile("push	{r4, lr}\n\t"
+		       "mov	r4, sp\n\t"
+		       "cmp	r4, r0\n\t"
+		       "bls	1f\n\t"
+		       "bl	sc_dig\n"
+		       "1:\tpop	{r4, pc}");
 }
 
 int sc_failures(void)

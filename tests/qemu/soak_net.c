@@ -61,14 +61,14 @@
 #define ACKER_STACK 1024
 #define STACK_ALIGN __attribute__((aligned(1024)))
 #define SLOTS SOAK_NET_SLOTS
-#define RX_PAUSE_EVERY 700   /* ticks of receiving between netrx's pauses */
+#define RX_PAUSE_EVERY 700 /* ticks of receiving between netrx's pauses */
 #define RX_PAUSE 150
 #define DGRAM_PAUSE_EVERY 450
 #define DGRAM_PAUSE 100
-#define ACK_EVERY 1          /* ticks between the acker's looks */
-#define ACK_IDLE 50          /* an ack at least this often */
-#define ACK_TIMEOUT 10       /* ticks an ack may wait for transmit room */
-#define WAIT 100             /* receive timeouts: the tasks see the end */
+#define ACK_EVERY 1    /* ticks between the acker's looks */
+#define ACK_IDLE 50    /* an ack at least this often */
+#define ACK_TIMEOUT 10 /* ticks an ack may wait for transmit room */
+#define WAIT 100       /* receive timeouts: the tasks see the end */
 
 /* A frame from QEMU's user networking: IPv4 without options. */
 #define OFF_TYPE 12
@@ -248,8 +248,8 @@ static int dgram_fn(void *arg)
 	while (!fl.done) {
 		uint32_t ip;
 		uint16_t port;
-		int n = net_udp_recv(&sock, dgram_buf, sizeof(dgram_buf), &ip, &port,
-				     WAIT);
+		int n = net_udp_recv(&sock, dgram_buf, sizeof(dgram_buf), &ip,
+				     &port, WAIT);
 
 		ctx.progress[SOAK_DGRAM]++;
 		if (n == -ECANCELED)
@@ -351,9 +351,11 @@ int soak_net_start(const struct soak_net_ctx *c)
 		.tick_hz = KT_TICK_HZ,
 	};
 	static const char *const names[SOAK_NET_TASKS] = { "netrx", "dgram", "acker" };
-	static int (*const fns[SOAK_NET_TASKS])(void *) = { netrx_fn, dgram_fn, acker_fn };
+	static int (*const fns[SOAK_NET_TASKS])(void *) = { netrx_fn, dgram_fn,
+							    acker_fn };
 	static const unsigned prios[SOAK_NET_TASKS] = { 6, 4, 7 };
-	uint8_t *const stacks[SOAK_NET_TASKS] = { netrx_stack, dgram_stack, acker_stack };
+	uint8_t *const stacks[SOAK_NET_TASKS] = { netrx_stack, dgram_stack,
+						  acker_stack };
 	static const size_t sizes[SOAK_NET_TASKS] = { STACK, STACK, ACKER_STACK };
 	int err;
 
@@ -367,8 +369,8 @@ int soak_net_start(const struct soak_net_ctx *c)
 	if (err == 0)
 		err = net_udp_bind(&stack, &sock, SOAK_NET_PORT, slots, SLOTS);
 	for (int i = 0; i < SOAK_NET_TASKS && err == 0; i++)
-		err = kt_task_spawn(&ctx.tasks[i], names[i], fns[i], NULL, stacks[i],
-				    sizes[i], prios[i]);
+		err = kt_task_spawn(&ctx.tasks[i], names[i], fns[i], NULL,
+				    stacks[i], sizes[i], prios[i]);
 	return err;
 }
 

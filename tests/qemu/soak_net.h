@@ -16,8 +16,8 @@
 enum { SOAK_NETRX, SOAK_DGRAM, SOAK_ACKER, SOAK_NET_TASKS };
 
 struct soak_net_ctx {
-	struct kt_task *tasks;   /* [SOAK_NET_TASKS], the caller's */
-	uint32_t *progress;      /* [SOAK_NET_TASKS]: bumped at every loop */
+	struct kt_task *tasks; /* [SOAK_NET_TASKS], the caller's */
+	uint32_t *progress;    /* [SOAK_NET_TASKS]: bumped at every loop */
 	const volatile bool *running;  /* the header came: pauses may start */
 	const volatile bool *stopping; /* the run is over: no more pauses */
 };

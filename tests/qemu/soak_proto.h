@@ -72,8 +72,8 @@ static inline uint32_t soak_crc32(const uint8_t *p, size_t n)
 }
 
 #define SOAK_NET_PORT 7
-#define SOAK_NET_MIN 9     /* magic, sequence number, CRC */
-#define SOAK_NET_MAX 1472  /* a whole UDP payload in one 1514-byte frame */
+#define SOAK_NET_MIN 9    /* magic, sequence number, CRC */
+#define SOAK_NET_MAX 1472 /* a whole UDP payload in one 1514-byte frame */
 #define SOAK_NET_SALT 0x6e657421u /* the datagrams' seed is seed ^ this */
 #define SOAK_NET_HELLO 'H'
 #define SOAK_NET_ACK 'A'
@@ -118,8 +118,8 @@ static inline uint32_t soak_net_base(uint32_t seq)
 }
 
 /* Whether p[0..n) is datagram seq's payload. */
-static inline bool soak_net_matches(uint32_t seq, uint32_t seed, const uint8_t *p,
-				    size_t n)
+static inline bool soak_net_matches(uint32_t seq, uint32_t seed,
+				    const uint8_t *p, size_t n)
 {
 	uint32_t j = soak_net_base(seq);
 	uint8_t diff = 0;

@@ -34,13 +34,13 @@
 
 #if !defined(__ARM_FEATURE_LDREX)
 
-uint32_t atomic_exchange_4(volatile void *p, uint32_t v, int order)
-	__asm__("__atomic_exchange_4");
+uint32_t atomic_exchange_4(volatile void *p, uint32_t v,
+			   int order) __asm__("__atomic_exchange_4");
 bool atomic_compare_exchange_4(volatile void *p, void *expected,
 			       uint32_t desired, bool weak, int success,
 			       int failure) __asm__("__atomic_compare_exchange_4");
-uint32_t atomic_fetch_add_4(volatile void *p, uint32_t v, int order)
-	__asm__("__atomic_fetch_add_4");
+uint32_t atomic_fetch_add_4(volatile void *p, uint32_t v,
+			    int order) __asm__("__atomic_fetch_add_4");
 
 uint32_t atomic_exchange_4(volatile void *p, uint32_t v, int order)
 {
@@ -53,9 +53,8 @@ uint32_t atomic_exchange_4(volatile void *p, uint32_t v, int order)
 	return old;
 }
 
-bool atomic_compare_exchange_4(volatile void *p, void *expected,
-			       uint32_t desired, bool weak, int success,
-			       int failure)
+bool atomic_compare_exchange_4(volatile void *p, void *expected, uint32_t desired,
+			       bool weak, int success, int failure)
 {
 	volatile uint32_t *w = p;
 	uint32_t *e = expected;

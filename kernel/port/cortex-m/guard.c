@@ -67,7 +67,8 @@ _Static_assert(offsetof(struct kt_task, stack) == PORT_TASK_STACK,
  * execute never, normal memory.
  */
 #define MPU_RASR_SIZE ((uint32_t)(__builtin_ctz(PORT_GUARD_SIZE) - 1) << 1)
-#define MPU_RASR_GUARD ((1u << 28) | (1u << 17) | (1u << 16) | MPU_RASR_SIZE | 1u)
+#define MPU_RASR_GUARD \
+	((1u << 28) | (1u << 17) | (1u << 16) | MPU_RASR_SIZE | 1u)
 _Static_assert((PORT_GUARD_SIZE & (PORT_GUARD_SIZE - 1)) == 0 && PORT_GUARD_SIZE >= 32,
 	       "an MPU region: a power of two, 32 bytes at least");
 #define FPU_FPCCR REG(0xe000ef34u)
@@ -119,8 +120,12 @@ void port_guard_init(void *isr_lo, void *isr_hi, void *main_lo)
 	if (!PORT_STACK_GUARD)
 		return;
 	if (ARMV6M) {
-		port_guards.isr_canary = (uint32_t *)(port_guards.isr_lo + PORT_GUARD_SIZE) - 1;
-		port_guards.main_canary = (uint32_t *)(port_guards.main_lo + PORT_GUARD_SIZE) - 1;
+		port_guards.isr_canary = (uint32_t *)(port_guards.isr_lo +
+						      PORT_GUARD_SIZE) -
+					 1;
+		port_guards.main_canary = (uint32_t *)(port_guards.main_lo +
+						       PORT_GUARD_SIZE) -
+					  1;
 		*port_guards.isr_canary = PORT_GUARD_CANARY;
 		*port_guards.main_canary = PORT_GUARD_CANARY;
 		return;
@@ -178,11 +183,11 @@ void port_guard_recover(struct kt_task *t)
 	uintptr_t top = ((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)7;
 	uint32_t *frame = (uint32_t *)top - 8;
 
-	frame[0] = (uint32_t)(uintptr_t)t;  /* r0 */
+	frame[0] = (uint32_t)(uintptr_t)t; /* r0 */
 	for (int r = 1; r <= 5; r++)
-		frame[r] = 0;               /* r1-r3, r12, lr */
+		frame[r] = 0;                               /* r1-r3, r12, lr */
 	frame[6] = (uint32_t)(uintptr_t)stack_failed & ~1u; /* pc */
-	frame[7] = 1u << 24;                /* xPSR: Thumb */
+	frame[7] = 1u << 24;                                /* xPSR: Thumb */
 #if defined(__ARM_FP) && !ARMV6M
 	/* A lazy save of the FP registers would go into t's dead frame. */
 	FPU_FPCCR &= ~FPU_FPCCR_LSPACT;
@@ -193,9 +198,9 @@ void port_guard_recover(struct kt_task *t)
 	}
 	__asm volatile("msr	psp, %0\n\t"
 		       "msr	msp, %1\n\t"
-		       "bx	%2"
-		       :: "r"(frame), "r"(port_guards.isr_top),
-			  "r"(EXC_RETURN_THREAD_PSP) : "memory");
+		       "bx	%2" ::"r"(frame),
+		       "r"(port_guards.isr_top), "r"(EXC_RETURN_THREAD_PSP)
+		       : "memory");
 	__builtin_unreachable();
 }
 #endif /* PORT_STACK_GUARD: without guards no task is ended here */

@@ -49,8 +49,8 @@ void port_task_init(struct kt_task *t)
 		uint32_t control;
 
 		__asm volatile("mrs %0, control" : "=r"(control));
-		*--sp = 0;                /* FPSCR: unused while FPCA is clear */
-		*--sp = control & ~4u;    /* CONTROL with FPCA clear */
+		*--sp = 0;             /* FPSCR: unused while FPCA is clear */
+		*--sp = control & ~4u; /* CONTROL with FPCA clear */
 	}
 #endif
 	t->sp = sp;

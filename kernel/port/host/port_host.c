@@ -99,10 +99,10 @@ void port_task_init(struct kt_task *t)
 	uintptr_t top = ((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)15;
 	uint64_t *sp = (uint64_t *)top;
 
-	*--sp = 0;                           /* task_start's return address */
+	*--sp = 0; /* task_start's return address */
 	*--sp = (uint64_t)(uintptr_t)task_start; /* popped by ret */
 	for (int r = 0; r < 6; r++)
-		*--sp = 0;                   /* rbp rbx r12-r15 */
+		*--sp = 0; /* rbp rbx r12-r15 */
 	t->sp = sp;
 }
 
