@@ -154,12 +154,24 @@ int kt_block(struct kt_list *q, kt_tick_t timeout, enum kt_wait why, const void 
  * an interrupt handler).  0 otherwise.  Inline: it is on every such
  * call's fast path.
  */
-static inline int kt_wait_args(kt_tick_t timeout)
+KT_INLINE int kt_wait_args(kt_tick_t timeout)
 {
 	/* timeout + 1 wraps KT_FOREVER to 0; the rest over it are bad */
 	if (timeout + 1u > KT_DELAY_MAX + 1u)
 		return -EINVAL;
 	if (timeout != KT_NOWAIT && (kt_k.cur == &kt_k.sched || port_in_isr()))
+		return -EPERM;
+	return 0;
+}
+/*
+ * kt_wait_args() for a call an interrupt handler may not make at all
+ * (it has an _isr twin): -EPERM there whatever the timeout, in one look.
+ */
+KT_INLINE int kt_wait_args_thread(kt_tick_t timeout)
+{
+	if (timeout + 1u > KT_DELAY_MAX + 1u)
+		return -EINVAL;
+	if (port_in_isr() || (timeout != KT_NOWAIT && kt_k.cur == &kt_k.sched))
 		return -EPERM;
 	return 0;
 }
