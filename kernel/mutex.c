@@ -80,7 +80,7 @@ static void update_chain(struct kt_task *t)
 static void waiter_left(struct kt_mutex *m);
 static void release_all(struct kt_task *t);
 
-static void take(struct kt_mutex *m, struct kt_task *t)
+KT_INLINE void take(struct kt_mutex *m, struct kt_task *t)
 {
 	m->owner = t;
 	kt_list_push_back(&t->held, &m->held);
@@ -108,7 +108,7 @@ struct kt_task *kt_mutex_owner(const struct kt_mutex *m)
  * Free: take it, learning whether the last owner died holding it.  A free
  * mutex has no waiters, so taking it lifts nobody.
  */
-static int take_free(struct kt_mutex *m, struct kt_task *cur)
+KT_INLINE int take_free(struct kt_mutex *m, struct kt_task *cur)
 {
 	take(m, cur);
 	if (m->owner_died) {
@@ -130,19 +130,12 @@ static bool closes_cycle(const struct kt_mutex *m, const struct kt_task *cur)
 	return false;
 }
 
-int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout)
+/* The mutex has an owner: wait for it (out of line: the free case saves nothing). */
+static __attribute__((noinline)) int lock_wait(struct kt_mutex *m,
+					       struct kt_task *cur, kt_tick_t timeout)
 {
-	struct kt_task *cur = kt_running();
 	int err;
 
-	if (m == NULL || kt_list_uninit(&m->waiters))
-		return -EINVAL;
-	if (timeout + 1u > KT_DELAY_MAX + 1u)
-		return -EINVAL; /* as kt_wait_args: see there */
-	if (cur == NULL || port_in_isr())
-		return -EPERM;
-	if (m->owner == NULL)
-		return take_free(m, cur);
 	if (closes_cycle(m, cur))
 		return -EDEADLK;
 	err = kt_block_check(timeout);
@@ -152,6 +145,21 @@ int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout)
 	update_chain(m->owner);
 	/* Woken with the mutex handed over (0 or -EOWNERDEAD), or not. */
 	return kt_block_now(timeout, KT_WAIT_MUTEX, m);
+}
+
+int kt_mutex_lock(struct kt_mutex *m, kt_tick_t timeout)
+{
+	struct kt_task *cur = kt_k.cur;
+
+	if (m == NULL || kt_list_uninit(&m->waiters))
+		return -EINVAL;
+	if (timeout + 1u > KT_DELAY_MAX + 1u)
+		return -EINVAL; /* as kt_wait_args: see there */
+	if (cur == &kt_k.sched || port_in_isr())
+		return -EPERM;
+	if (m->owner == NULL)
+		return take_free(m, cur);
+	return lock_wait(m, cur, timeout);
 }
 
 int kt_mutex_trylock(struct kt_mutex *m)
@@ -195,10 +203,20 @@ static void hand_over(struct kt_mutex *m, int result)
 
 int kt_mutex_unlock(struct kt_mutex *m)
 {
+	struct kt_task *owner;
+
 	if (m == NULL || kt_list_uninit(&m->waiters))
 		return -EINVAL;
-	if (m->owner == NULL || m->owner != kt_running() || port_in_isr())
+	/* An owner is a task: never the scheduler's context kt_k.cur may be. */
+	owner = m->owner;
+	if (owner == NULL || owner != kt_k.cur || port_in_isr())
 		return -EPERM;
+	if (kt_list_empty(&m->waiters) && owner->prio == owner->base_prio) {
+		/* Nobody to hand it to, nobody lifted: the common unlock. */
+		kt_list_remove(&m->held);
+		m->owner = NULL;
+		return 0;
+	}
 	hand_over(m, 0);
 	return 0;
 }
