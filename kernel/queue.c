@@ -28,10 +28,30 @@ KT_INLINE unsigned char *slot(const struct kt_queue *q, unsigned i)
 /* A word that may alias any object: items are the application's types. */
 typedef uint32_t __attribute__((may_alias)) kt_word;
 
+/* Copy two words, advancing both pointers: one ldrd/strd pair on Thumb-2. */
+KT_INLINE void copy_dword(kt_word **d, const kt_word **s)
+{
+#if defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2
+	uint32_t a, b;
+
+	__asm__ volatile("ldrd %2, %3, [%1], #8\n\tstrd %2, %3, [%0], #8"
+			 : "+r"(*d), "+r"(*s), "=&r"(a), "=&r"(b)
+			 :
+			 : "memory");
+#else
+	(*d)[0] = (*s)[0];
+	(*d)[1] = (*s)[1];
+	*d += 2;
+	*s += 2;
+	/* a loop of its own: not turned back into memcpy */
+	__asm__("" : "+r"(*d));
+#endif
+}
+
 /*
- * Copy one item: word by word when it is whole aligned words (most items
- * are: structs and integers, in aligned storage), which takes a third of
- * memcpy's instructions for the small items queues carry.
+ * Copy one item: two words at a time when it is whole aligned words (most
+ * items are: structs and integers, in aligned storage), which takes a
+ * quarter of memcpy's instructions for the small items queues carry.
  */
 KT_INLINE void copy_item(void *dst, const void *src, size_t n)
 {
@@ -40,11 +60,10 @@ KT_INLINE void copy_item(void *dst, const void *src, size_t n)
 		const kt_word *s = src,
 			      *end = (const kt_word *)((const char *)src + n);
 
-		do {
+		if (n & 4u)
 			*d++ = *s++;
-			/* a loop of its own: not turned back into memcpy */
-			__asm__("" : "+r"(d));
-		} while (s != end);
+		while (s != end)
+			copy_dword(&d, &s);
 	} else {
 		memcpy(dst, src, n);
 	}

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "kt_test.h"
+#include "../queue_sweep.h"
 
 static struct kt_sem sem;
 static struct kt_queue q;
@@ -268,6 +269,20 @@ static void blocked_putters_fifo(void **state)
 	assert_int_equal(out[0], 7);
 }
 
+/* Every item size and alignment, straight to a getter and through the ring. */
+static void queue_item_sizes_and_alignments(void **state)
+{
+	(void)state;
+	qs_cases = qs_ready = qs_bad = 0;
+	spawn(&t[0], "getter", qs_getter, NULL, 2);
+	spawn(&t[1], "putter", qs_putter, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(t[0].task.state, KT_DONE);
+	assert_int_equal(t[1].task.state, KT_DONE);
+	assert_int_equal(qs_cases, QS_CASES);
+	assert_int_equal(qs_bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +293,7 @@ int main(void)
 		KT_TEST(queue_rules),
 		KT_TEST(producers_and_consumers),
 		KT_TEST(blocked_putters_fifo),
+		KT_TEST(queue_item_sizes_and_alignments),
 	};
 	return cmocka_run_group_tests_name("sem_queue", tests, NULL, NULL);
 }
