@@ -249,11 +249,10 @@ void kt_wake(struct kt_task *t, int result)
 {
 	if (t->state != KT_BLOCKED)
 		return;
-	if (kt_list_linked(&t->w.link))
-		kt_list_remove(&t->w.link);
+	/* Unlinked nodes link to themselves: removing one changes nothing. */
+	kt_list_remove(&t->w.link);
 	for (unsigned i = 0; i < t->nmany; i++)
-		if (kt_list_linked(&t->many[i].link))
-			kt_list_remove(&t->many[i].link);
+		kt_list_remove(&t->many[i].link);
 	if (kt_hnode_linked(&t->timer.node))
 		kt_wheel_del(&kt_k.wheel, &t->timer);
 	if (KT_TRACE)
