@@ -98,14 +98,28 @@ KT_INLINE bool ring_get(struct kt_queue *q, void *item)
 	return ok;
 }
 
+/* The same, called: for the paths off the tasks' put and get. */
+static __attribute__((noinline)) bool ring_put_called(struct kt_queue *q,
+						      const void *item)
+{
+	return ring_put(q, item);
+}
+
+static __attribute__((noinline)) bool ring_get_called(struct kt_queue *q, void *item)
+{
+	return ring_get(q, item);
+}
+
 /* Move items to blocked getters and blocked putters' items into the ring. */
 static void serve(struct kt_queue *q)
 {
 	struct kt_waiter *w;
 
-	while ((w = kt_waiter_first(&q->getters)) != NULL && ring_get(q, w->data))
+	while ((w = kt_waiter_first(&q->getters)) != NULL &&
+	       ring_get_called(q, w->data))
 		kt_waiter_fire(w);
-	while ((w = kt_waiter_first(&q->putters)) != NULL && ring_put(q, w->data))
+	while ((w = kt_waiter_first(&q->putters)) != NULL &&
+	       ring_put_called(q, w->data))
 		kt_waiter_fire(w);
 }
 
@@ -191,7 +205,7 @@ int kt_queue_put_isr(struct kt_queue *q, const void *item)
 {
 	if (q == NULL || item == NULL || kt_list_uninit(&q->getters))
 		return -EINVAL;
-	if (!ring_put(q, item)) {
+	if (!ring_put_called(q, item)) {
 		__atomic_fetch_add(&q->dropped, 1u, __ATOMIC_RELAXED);
 		return -EAGAIN;
 	}
@@ -203,7 +217,7 @@ int kt_queue_get_isr(struct kt_queue *q, void *item)
 {
 	if (q == NULL || item == NULL || kt_list_uninit(&q->getters))
 		return -EINVAL;
-	if (!ring_get(q, item))
+	if (!ring_get_called(q, item))
 		return -EAGAIN;
 	kt_complete(&q->work);
 	return 0;
