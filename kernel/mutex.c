@@ -130,7 +130,10 @@ static bool closes_cycle(const struct kt_mutex *m, const struct kt_task *cur)
 	return false;
 }
 
-/* The mutex has an owner: wait for it (out of line: the free case saves nothing). */
+/*
+ * The mutex has an owner: wait for it.  Out of line, so that the free
+ * lock saves no registers for it.
+ */
 static __attribute__((noinline)) int lock_wait(struct kt_mutex *m,
 					       struct kt_task *cur, kt_tick_t timeout)
 {

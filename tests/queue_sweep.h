@@ -36,13 +36,10 @@ static uint8_t qs_byte(unsigned c, unsigned k, unsigned i)
 	return (uint8_t)(c * 7u + k * 31u + i * 13u + 1u);
 }
 
-/* Case c: its item size and the offsets of the two buffers. */
-static void qs_case(unsigned c, unsigned *size, unsigned *src_off, unsigned *dst_off)
-{
-	*size = c / 16u + 1u;
-	*src_off = c % 4u;
-	*dst_off = c / 4u % 4u;
-}
+/* Case c: its item size and the offsets of the two buffers in theirs. */
+#define QS_SIZE(c) ((c) / 16u + 1u)
+#define QS_SRC_OFF(c) ((c) % 4u)
+#define QS_DST_OFF(c) ((c) / 4u % 4u)
 
 #define QS_CASES (QS_MAX_ITEM * 16u)
 
@@ -52,9 +49,8 @@ static int qs_getter(void *arg)
 
 	(void)arg;
 	for (unsigned c = 0; c < QS_CASES; c++) {
-		unsigned n, so, off;
+		unsigned n = QS_SIZE(c), off = QS_DST_OFF(c);
 
-		qs_case(c, &n, &so, &off);
 		/* Each case its own item size: nobody waits on the queue here. */
 		kt_queue_init(&qs_queue, qs_storage, n, QS_CAPACITY);
 		qs_ready = c + 1u; /* and the first get below waits */
@@ -88,9 +84,8 @@ static int qs_putter(void *arg)
 
 	(void)arg;
 	for (unsigned c = 0; c < QS_CASES; c++) {
-		unsigned n, off, dst;
+		unsigned n = QS_SIZE(c), off = QS_SRC_OFF(c);
 
-		qs_case(c, &n, &off, &dst);
 		while (qs_ready <= c) /* the getter waits on the new queue */
 			kt_yield();
 		for (unsigned k = 0; k < QS_BURST; k++) {
