@@ -242,3 +242,90 @@ size_t net_udp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 	net_put16(buf + 6, sum != 0 ? sum : 0xffffu); /* 0 means "none" */
 	return n;
 }
+
+/* ---- TCP ------------------------------------------------------------------------- */
+
+/* The options p[0..n): the MSS when there is one (else 0); -EINVAL when
+ * an option's length runs past them. */
+static int tcp_options(const uint8_t *p, size_t n, uint16_t *mss)
+{
+	size_t i = 0;
+
+	*mss = 0;
+	while (i < n) {
+		size_t olen;
+
+		if (p[i] == 0) /* end of options */
+			break;
+		if (p[i] == 1) { /* no-op */
+			i++;
+			continue;
+		}
+		if (n - i < 2)
+			return -EINVAL;
+		olen = p[i + 1];
+		if (olen < 2 || olen > n - i)
+			return -EINVAL;
+		if (p[i] == 2) {
+			if (olen != 4)
+				return -EINVAL;
+			*mss = net_get16(p + i + 2);
+		}
+		i += olen;
+	}
+	return 0;
+}
+
+int net_tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst,
+		  struct net_tcp *out)
+{
+	size_t hlen;
+
+	if (len < NET_TCP_HDR)
+		return -EINVAL;
+	hlen = (size_t)(p[12] >> 4) * 4u;
+	if (hlen < NET_TCP_HDR || hlen > len)
+		return -EINVAL;
+	if (net_csum_fold(net_csum_add(pseudo_sum(src, dst, NET_IPPROTO_TCP, len),
+				       p, len)) != 0)
+		return -EBADMSG;
+	if (tcp_options(p + NET_TCP_HDR, hlen - NET_TCP_HDR, &out->mss) != 0)
+		return -EINVAL;
+	out->sport = net_get16(p);
+	out->dport = net_get16(p + 2);
+	out->seq = net_get32(p + 4);
+	out->ack = net_get32(p + 8);
+	out->flags = p[13] & 0x3fu;
+	out->wnd = net_get16(p + 14);
+	out->payload = p + hlen;
+	out->len = len - hlen;
+	return 0;
+}
+
+size_t net_tcp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
+		     const struct net_tcp *h, size_t payload_len)
+{
+	size_t hlen = net_tcp_hdr_len(h);
+	size_t n = hlen + payload_len;
+
+	if (cap < hlen || payload_len > cap - hlen ||
+	    payload_len > IP_TOTAL_MAX - NET_IPV4_HDR - hlen)
+		return 0;
+	net_put16(buf, h->sport);
+	net_put16(buf + 2, h->dport);
+	net_put32(buf + 4, h->seq);
+	net_put32(buf + 8, h->ack);
+	buf[12] = (uint8_t)((hlen / 4u) << 4);
+	buf[13] = h->flags;
+	net_put16(buf + 14, h->wnd);
+	net_put16(buf + 16, 0);
+	net_put16(buf + 18, 0); /* urgent pointer: never sent */
+	if (h->mss != 0) {
+		buf[20] = 2;
+		buf[21] = 4;
+		net_put16(buf + 22, h->mss);
+	}
+	net_put16(buf + 16, net_csum_fold(net_csum_add(
+				    pseudo_sum(src, dst, NET_IPPROTO_TCP, n), buf, n)));
+	return n;
+}

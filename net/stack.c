@@ -35,13 +35,6 @@
 
 #define ARP_FRAME (NET_ETH_HDR + NET_ARP_LEN)
 
-static kt_tick_t ms_to_ticks(uint32_t hz, uint32_t ms)
-{
-	uint32_t t = (uint32_t)((uint64_t)hz * ms / 1000u);
-
-	return t != 0 ? t : 1;
-}
-
 static void arp_timer_fired(void *arg);
 static void disarm_if_idle(struct net_stack *s);
 
@@ -59,12 +52,14 @@ int net_init(struct net_stack *s, const struct net_config *cfg,
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	s->nif = *nif;
-	net_arp_cache_init(&s->arp, ms_to_ticks(cfg->tick_hz, NET_ARP_TTL_S * 1000u));
+	net_arp_cache_init(&s->arp, net_ms_to_ticks(cfg->tick_hz, NET_ARP_TTL_S * 1000u));
 	net_arp_queue_init(&s->pending);
 	kt_timer_init(&s->arp_timer, arp_timer_fired, s);
-	s->arp_retry = ms_to_ticks(cfg->tick_hz, NET_ARP_RETRY_MS);
-	s->tx_wait = ms_to_ticks(cfg->tick_hz, NET_TX_WAIT_MS);
+	s->arp_retry = net_ms_to_ticks(cfg->tick_hz, NET_ARP_RETRY_MS);
+	s->tx_wait = net_ms_to_ticks(cfg->tick_hz, NET_TX_WAIT_MS);
 	s->next_port = 49152;
+	net_tcp_seed(s, ((uint32_t)cfg->mac[2] << 24) | ((uint32_t)cfg->mac[3] << 16) |
+				((uint32_t)cfg->mac[4] << 8) | cfg->mac[5]);
 	return 0;
 }
 
@@ -441,6 +436,8 @@ static int ipv4_input(struct net_stack *s, const struct net_eth *eth)
 		return icmp_input(s, eth, &ip, broadcast);
 	case NET_IPPROTO_UDP:
 		return udp_input(s, &ip);
+	case NET_IPPROTO_TCP:
+		return net_tcp_input(s, &ip, broadcast);
 	default:
 		s->stats.ip_unknown_proto++;
 		return -EPROTONOSUPPORT;

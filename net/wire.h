@@ -48,6 +48,7 @@
 
 #define NET_IPV4_HDR 20
 #define NET_IPPROTO_ICMP 1u
+#define NET_IPPROTO_TCP 6u
 #define NET_IPPROTO_UDP 17u
 #define NET_IP_TTL 64u
 
@@ -247,5 +248,53 @@ int net_udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst,
 size_t net_udp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 		     uint16_t sport, uint16_t dport, const void *payload,
 		     size_t len);
+
+/* ---- TCP (RFC 9293): the segment format -------------------------------------- */
+
+#define NET_TCP_HDR 20
+#define NET_TCP_HDR_MAX 60
+#define NET_TCP_FIN 0x01u
+#define NET_TCP_SYN 0x02u
+#define NET_TCP_RST 0x04u
+#define NET_TCP_PSH 0x08u
+#define NET_TCP_ACK 0x10u
+#define NET_TCP_URG 0x20u
+/* The MSS of one unfragmented Ethernet frame: 1500 - 20 - 20. */
+#define NET_TCP_MSS_MAX (NET_ETH_MTU - NET_IPV4_HDR - NET_TCP_HDR)
+/* Where a segment's payload starts in a frame, without options. */
+#define NET_TCP_PAYLOAD_OFF (NET_ETH_HDR + NET_IPV4_HDR + NET_TCP_HDR)
+
+struct net_tcp {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags; /* NET_TCP_FIN .. NET_TCP_URG; the rest are ignored */
+	uint16_t wnd;
+	uint16_t mss;          /* the MSS option; 0 when absent */
+	const uint8_t *payload; /* after the header and its options */
+	size_t len;
+};
+
+/*
+ * p is the IPv4 payload, src and dst the addresses of its header.
+ * -EINVAL under 20 bytes, a data offset under 5 or past len, or an option
+ * whose length runs past the header (or is under 2); -EBADMSG when the
+ * checksum does not match.  Options other than MSS are skipped; an MSS
+ * option of the wrong length is -EINVAL.
+ */
+int net_tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst,
+		  struct net_tcp *out);
+/* The header length net_tcp_build writes for h: 24 with an MSS option. */
+static inline size_t net_tcp_hdr_len(const struct net_tcp *h)
+{
+	return h->mss != 0 ? NET_TCP_HDR + 4 : NET_TCP_HDR;
+}
+/*
+ * The header for h (h->payload is not used), with an MSS option when
+ * h->mss is not 0, in front of payload_len bytes the caller has already
+ * put at buf + net_tcp_hdr_len(h); checksummed with the pseudo-header.
+ * Returns header + payload length; 0 when it does not fit.
+ */
+size_t net_tcp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
+		     const struct net_tcp *h, size_t payload_len);
 
 #endif

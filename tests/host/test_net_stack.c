@@ -777,7 +777,7 @@ static void bad_frames_are_dropped_and_counted(void **state)
 	refresh_ip_csum(g);
 	assert_int_equal(net_input(&stack, g, n), -EINVAL);
 	memcpy(g, f, n);
-	g[23] = 6; /* TCP */
+	g[23] = 47; /* GRE */
 	refresh_ip_csum(g);
 	assert_int_equal(net_input(&stack, g, n), -EPROTONOSUPPORT);
 	memcpy(g, f, n);
