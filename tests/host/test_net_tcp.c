@@ -1,0 +1,592 @@
+/*
+ * TCP (net/tcp.c) over a fake interface, against a scripted peer at
+ * 10.0.2.2 whose segments the tests build by hand: passive and active
+ * open, data both ways through the rings, windows, retransmission and
+ * its back-off, fast retransmit, every close, resets and challenge ACKs,
+ * segments no connection takes, bad segments, zero-window probes, and
+ * the outcome counters accounting for every frame.
+ */
+#include <string.h>
+
+#include "kt_test.h"
+#include "net.h"
+
+#define IP_US NET_IP4(10, 0, 2, 15)
+#define IP_B NET_IP4(10, 0, 2, 2)
+#define IP_GW NET_IP4(10, 0, 2, 1)
+#define MASK NET_IP4(255, 255, 255, 0)
+#define HZ 1000u /* one tick per millisecond */
+
+#define PORT 80
+#define PEER_PORT 40000
+#define PEER_ISS 0xfffff000u /* the peer's sequence wraps soon */
+#define PEER_MSS 1000
+#define PEER_WND 8192
+#define RXCAP 2000
+#define TXCAP 3000
+#define NPOOL 2
+
+static const uint8_t mac_us[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const uint8_t mac_b[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
+
+static struct net_stack stack;
+
+/* ---- the fake interface ----------------------------------------------------------- */
+
+#define SENT_MAX 32
+static uint8_t sent[SENT_MAX][NET_FRAME_MAX];
+static size_t sent_len[SENT_MAX];
+static unsigned nsent, nread;
+
+static int fake_send(const void *frame, size_t len, kt_tick_t timeout)
+{
+	(void)timeout;
+	assert_true(len >= 14 && len <= NET_FRAME_MAX);
+	assert_true(nsent < SENT_MAX);
+	memcpy(sent[nsent], frame, len);
+	sent_len[nsent++] = len;
+	return (int)len;
+}
+
+static int fake_recv(void *buf, size_t len, kt_tick_t timeout)
+{
+	(void)buf;
+	(void)len;
+	return kt_sleep(timeout != KT_FOREVER ? timeout : 1000) == 0 ? -ETIMEDOUT :
+								       -ECANCELED;
+}
+
+static const struct net_if fake_if = { fake_send, fake_recv };
+
+/* B stays in the ARP cache however long a test runs. */
+static void know_peer(void)
+{
+	assert_int_equal(net_arp_update(&stack.arp, IP_B, mac_b, kt_now(), true), 0);
+}
+
+/* n ticks, the peer's address kept fresh meanwhile. */
+static void advance(kt_tick_t n)
+{
+	while (n != 0) {
+		kt_tick_t k = n < 10000 ? n : 10000;
+
+		know_peer();
+		kt_host_tick(k);
+		n -= k;
+	}
+	know_peer();
+}
+
+static struct net_tcp_conn conns[NPOOL + 1];
+static uint8_t rxb[NPOOL + 1][RXCAP], txb[NPOOL + 1][TXCAP];
+static struct net_tcp_listener lis;
+static struct test_task tasks[2];
+
+static int setup(void **state)
+{
+	struct net_config cfg = { .ip = IP_US,
+				  .netmask = MASK,
+				  .gateway = IP_GW,
+				  .tick_hz = HZ };
+
+	kt_test_setup(state);
+	memcpy(cfg.mac, mac_us, 6);
+	assert_int_equal(net_init(&stack, &cfg, &fake_if), 0);
+	know_peer();
+	nsent = nread = 0;
+	memset(conns, 0, sizeof(conns));
+	memset(&lis, 0, sizeof(lis));
+	for (unsigned i = 0; i < NPOOL + 1; i++)
+		assert_int_equal(net_tcp_conn_init(&conns[i], rxb[i], RXCAP,
+						   txb[i], TXCAP),
+				 0);
+	return 0;
+}
+
+/* Every frame the stack took ended under exactly one outcome counter. */
+static int teardown(void **state)
+{
+	uint32_t sum = 0;
+	(void)state;
+	for (unsigned i = 0; i < net_ncounters; i++)
+		if (net_counters[i].outcome)
+			sum += net_counter_value(&stack.stats, &net_counters[i]);
+	assert_int_equal(sum, stack.stats.rx_frames);
+	return 0;
+}
+
+#define TCP_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+/* ---- the peer --------------------------------------------------------------------- */
+
+/* Byte i of a test stream. */
+static uint8_t pat(uint32_t i)
+{
+	return (uint8_t)(i * 31u + (i >> 8));
+}
+
+static size_t seg_frame(uint8_t *f, uint16_t sport, uint16_t dport,
+			uint8_t flags, uint32_t seq, uint32_t ack, uint16_t wnd,
+			uint16_t mss, const void *data, size_t len)
+{
+	struct net_tcp h = { .sport = sport,
+			     .dport = dport,
+			     .seq = seq,
+			     .ack = ack,
+			     .flags = flags,
+			     .wnd = wnd,
+			     .mss = mss };
+	struct net_ipv4 ip = { .proto = NET_IPPROTO_TCP,
+			       .ttl = 64,
+			       .id = 1,
+			       .src = IP_B,
+			       .dst = IP_US };
+	size_t n;
+
+	if (len != 0)
+		memcpy(f + 34 + net_tcp_hdr_len(&h), data, len);
+	n = net_tcp_build(f + 34, NET_FRAME_MAX - 34, IP_B, IP_US, &h, len);
+	assert_true(n != 0);
+	net_eth_build(f, NET_FRAME_MAX, mac_us, mac_b, NET_ETHERTYPE_IPV4);
+	assert_true(net_ipv4_build(f + 14, NET_FRAME_MAX - 14, &ip, n) != 0);
+	return 34 + n;
+}
+
+/* A segment from the peer's port sport to ours; net_input's result. */
+static int peer_from(uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
+		     uint16_t wnd, const void *data, size_t len)
+{
+	uint8_t f[NET_FRAME_MAX];
+	size_t n = seg_frame(f, sport, PORT, flags, seq, ack, wnd, 0, data, len);
+
+	return net_input(&stack, f, n);
+}
+
+static int peer(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t wnd,
+		const void *data, size_t len)
+{
+	return peer_from(PEER_PORT, flags, seq, ack, wnd, data, len);
+}
+
+/* Frames the stack sent and the test has not looked at yet. */
+static unsigned unread(void)
+{
+	return nsent - nread;
+}
+
+/* The next frame the stack sent: a TCP segment from us to B. */
+static void next_seg(struct net_tcp *t)
+{
+	struct net_eth e;
+	struct net_ipv4 ip;
+	unsigned i = nread;
+
+	assert_true(i < nsent);
+	assert_int_equal(net_eth_parse(sent[i], sent_len[i], &e), 0);
+	assert_memory_equal(e.dst, mac_b, 6);
+	assert_int_equal(e.type, NET_ETHERTYPE_IPV4);
+	assert_int_equal(net_ipv4_parse(e.payload, e.len, &ip), 0);
+	assert_int_equal(ip.src, IP_US);
+	assert_int_equal(ip.dst, IP_B);
+	assert_int_equal(ip.proto, NET_IPPROTO_TCP);
+	assert_int_equal(net_tcp_parse(ip.payload, ip.len, ip.src, ip.dst, t), 0);
+	nread++;
+	if (nread == nsent)
+		nread = nsent = 0; /* t->payload stays valid until the next send */
+}
+
+/* The next segment is a bare ACK (no data, no SYN/FIN/RST) of ack. */
+static void expect_ack(uint32_t seq, uint32_t ack, uint16_t wnd)
+{
+	struct net_tcp t;
+
+	next_seg(&t);
+	assert_int_equal(t.flags & ~NET_TCP_PSH, NET_TCP_ACK);
+	assert_int_equal(t.seq, seq);
+	assert_int_equal(t.ack, ack);
+	assert_int_equal(t.wnd, wnd);
+	assert_int_equal(t.len, 0);
+}
+
+/* The next segment carries the stream's bytes [off, off + len) at seq. */
+static void expect_data(uint32_t seq, uint32_t off, size_t len)
+{
+	struct net_tcp t;
+
+	next_seg(&t);
+	assert_true((t.flags & NET_TCP_ACK) != 0);
+	assert_int_equal(t.flags & (NET_TCP_SYN | NET_TCP_RST | NET_TCP_FIN), 0);
+	assert_int_equal(t.seq, seq);
+	assert_int_equal(t.len, len);
+	for (size_t i = 0; i < len; i++)
+		assert_int_equal(t.payload[i], pat(off + (uint32_t)i));
+}
+
+/* Where the conversation is: the next sequence each side sends. */
+static uint32_t pseq, useq;
+
+static void listen_pool(size_t n)
+{
+	assert_int_equal(net_tcp_listen(&stack, &lis, PORT, conns, n), 0);
+}
+
+/* The three-way handshake from peer port sport; the accepted connection. */
+static struct net_tcp_conn *handshake_from(uint16_t sport, uint16_t wnd)
+{
+	uint8_t f[NET_FRAME_MAX];
+	struct net_tcp_conn *c = NULL;
+	struct net_tcp t;
+	size_t n = seg_frame(f, sport, PORT, NET_TCP_SYN, PEER_ISS, 0, wnd,
+			     PEER_MSS, NULL, 0);
+
+	assert_int_equal(net_input(&stack, f, n), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_SYN | NET_TCP_ACK);
+	assert_int_equal(t.sport, PORT);
+	assert_int_equal(t.dport, sport);
+	assert_int_equal(t.ack, PEER_ISS + 1);
+	assert_int_equal(t.mss, NET_TCP_MSS_MAX);
+	assert_int_equal(t.wnd, RXCAP);
+	assert_int_equal(t.len, 0);
+	assert_int_equal(unread(), 0);
+	assert_int_equal(net_tcp_accept(&lis, &c, 0), -EAGAIN); /* not yet */
+	pseq = PEER_ISS + 1;
+	useq = t.seq + 1;
+	assert_int_equal(peer_from(sport, NET_TCP_ACK, pseq, useq, wnd, NULL, 0), 0);
+	assert_int_equal(unread(), 0); /* nothing to say back */
+	assert_int_equal(net_tcp_accept(&lis, &c, 0), 0);
+	assert_non_null(c);
+	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
+	return c;
+}
+
+static struct net_tcp_conn *handshake(void)
+{
+	return handshake_from(PEER_PORT, PEER_WND);
+}
+
+/* The peer sends the stream's bytes [off, off + len); we ACK them. */
+static void peer_data(uint32_t off, size_t len)
+{
+	uint8_t d[NET_TCP_MSS_MAX];
+
+	for (size_t i = 0; i < len; i++)
+		d[i] = pat(off + (uint32_t)i);
+	assert_int_equal(peer(NET_TCP_ACK | NET_TCP_PSH, pseq, useq, PEER_WND, d, len),
+			 0);
+	pseq += (uint32_t)len;
+}
+
+static void send_stream(struct net_tcp_conn *c, uint32_t off, size_t len)
+{
+	uint8_t d[TXCAP];
+
+	for (size_t i = 0; i < len; i++)
+		d[i] = pat(off + (uint32_t)i);
+	assert_int_equal(net_tcp_send(c, d, len, 0), (int)len);
+}
+
+static void recv_stream(struct net_tcp_conn *c, uint32_t off, size_t len)
+{
+	uint8_t d[RXCAP];
+
+	assert_int_equal(net_tcp_recv(c, d, len, 0), (int)len);
+	for (size_t i = 0; i < len; i++)
+		assert_int_equal(d[i], pat(off + (uint32_t)i));
+}
+
+/* ---- 1. passive open, data, windows --------------------------------------------- */
+
+static void passive_open_and_accept(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	assert_ptr_equal(c, &conns[0]);
+	assert_int_equal(c->mss, PEER_MSS);
+	assert_int_equal(stack.stats.tcp_rx, 2);
+	assert_int_equal(stack.stats.tcp_tx, 1);
+	assert_false(kt_timer_active(&c->timer)); /* nothing outstanding */
+	assert_int_equal(net_tcp_accept(&lis, &c, 0), -EAGAIN);
+}
+
+static void data_in_both_ways_through_the_rings(void **state)
+{
+	struct net_tcp_conn *c;
+	uint32_t in = 0, out = 0;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+
+	/* In: 700-byte segments, read at once: the ring wraps and the
+	 * peer's sequence wraps past 2^32. */
+	for (int i = 0; i < 10; i++) {
+		peer_data(in, 700);
+		expect_ack(useq, pseq, RXCAP - 700);
+		recv_stream(c, in, 700);
+		assert_int_equal(unread(), 0); /* under a segment's worth freed */
+		in += 700;
+	}
+	assert_int_equal(net_tcp_readable(c), 0);
+	assert_int_equal(c->stats.rx_bytes, 7000);
+
+	/* Out: more than one MSS splits at PEER_MSS, PSH on the last. */
+	send_stream(c, out, 2500);
+	expect_data(useq, out, 1000);
+	expect_data(useq + 1000, out + 1000, 1000);
+	{
+		struct net_tcp t;
+
+		next_seg(&t);
+		assert_int_equal(t.seq, useq + 2000);
+		assert_int_equal(t.len, 500);
+		assert_true((t.flags & NET_TCP_PSH) != 0);
+		assert_memory_equal(t.payload, txb[0] + 2000, 500);
+	}
+	assert_int_equal(unread(), 0);
+	assert_true(kt_timer_active(&c->timer));
+	assert_int_equal(net_tcp_writable(c), TXCAP - 2500);
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 2500, PEER_WND, NULL, 0), 0);
+	useq += 2500;
+	out += 2500;
+	assert_int_equal(unread(), 0);
+	assert_int_equal(net_tcp_writable(c), TXCAP);
+	assert_false(kt_timer_active(&c->timer));
+	/* Again, the transmit ring wraps. */
+	for (int i = 0; i < 4; i++) {
+		send_stream(c, out, 1000);
+		expect_data(useq, out, 1000);
+		assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 1000, PEER_WND,
+				      NULL, 0),
+				 0);
+		useq += 1000;
+		out += 1000;
+	}
+	assert_int_equal(unread(), 0);
+	assert_int_equal(c->stats.tx_bytes, out);
+}
+
+static void window_is_free_space_and_reopens(void **state)
+{
+	struct net_tcp_conn *c;
+	uint8_t d[RXCAP];
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	peer_data(0, 1000);
+	expect_ack(useq, pseq, RXCAP - 1000);
+	peer_data(1000, 1000);
+	expect_ack(useq, pseq, 0); /* full */
+	/* More is outside the zero window: not taken, ACKed. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, "x", 1), -EINVAL);
+	expect_ack(useq, pseq, 0);
+	assert_int_equal(stack.stats.tcp_unacceptable, 1);
+	/* Reading less than a segment says nothing; a segment's worth opens it. */
+	assert_int_equal(net_tcp_recv(c, d, 400, 0), 400);
+	assert_int_equal(unread(), 0);
+	assert_int_equal(net_tcp_recv(c, d + 400, 599, 0), 599);
+	assert_int_equal(unread(), 0);
+	assert_int_equal(net_tcp_recv(c, d + 999, 1, 0), 1);
+	expect_ack(useq, pseq, 1000);
+	for (uint32_t i = 0; i < 1000; i++)
+		assert_int_equal(d[i], pat(i));
+	/* A segment that overruns the window: what fits is taken. */
+	{
+		uint8_t big[1200];
+
+		for (uint32_t i = 0; i < sizeof(big); i++)
+			big[i] = pat(2000 + i);
+		assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, big,
+				      sizeof(big)),
+				 0);
+		pseq += 1000;
+		expect_ack(useq, pseq, 0);
+	}
+	recv_stream(c, 1000, 1000);
+	expect_ack(useq, pseq, 1000);
+	recv_stream(c, 2000, 1000);
+	expect_ack(useq, pseq, RXCAP);
+}
+
+/* ---- 2. active open ----------------------------------------------------------------- */
+
+struct conn_job {
+	struct net_tcp_conn *c;
+	kt_tick_t timeout;
+	int result;
+};
+
+static int connector(void *arg)
+{
+	struct conn_job *j = arg;
+
+	j->result = net_tcp_connect(&stack, j->c, IP_B, PEER_PORT, j->timeout);
+	return j->result;
+}
+
+/* The SYN connect sent: our ISS. */
+static uint32_t expect_syn(uint16_t *lport)
+{
+	struct net_tcp t;
+
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_SYN);
+	assert_int_equal(t.dport, PEER_PORT);
+	assert_true(t.sport >= 49152);
+	assert_int_equal(t.mss, NET_TCP_MSS_MAX);
+	assert_int_equal(t.wnd, RXCAP);
+	assert_int_equal(t.len, 0);
+	*lport = t.sport;
+	return t.seq;
+}
+
+static int peer_to(uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+		   uint16_t wnd, uint16_t mss)
+{
+	uint8_t f[NET_FRAME_MAX];
+	size_t n = seg_frame(f, PEER_PORT, dport, flags, seq, ack, wnd, mss, NULL, 0);
+
+	return net_input(&stack, f, n);
+}
+
+static void active_open(void **state)
+{
+	struct conn_job j = { .c = &conns[NPOOL], .timeout = 5000 };
+	struct net_tcp t;
+	uint16_t lport;
+	uint32_t iss;
+	(void)state;
+	spawn(&tasks[0], "conn", connector, &j, 1);
+	kt_run_until_idle();
+	iss = expect_syn(&lport);
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	assert_int_equal(net_tcp_state(j.c), NET_TCP_SYN_SENT);
+	/* A SYN-ACK acking something else: RST, and still waiting. */
+	assert_int_equal(peer_to(lport, NET_TCP_SYN | NET_TCP_ACK, 5000,
+				 iss + 7, PEER_WND, PEER_MSS),
+			 -EINVAL);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST);
+	assert_int_equal(t.seq, iss + 7);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	assert_int_equal(peer_to(lport, NET_TCP_SYN | NET_TCP_ACK, 5000,
+				 iss + 1, PEER_WND, 700),
+			 0);
+	expect_ack(iss + 1, 5001, RXCAP);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	assert_int_equal(j.result, 0);
+	assert_int_equal(net_tcp_state(j.c), NET_TCP_ESTABLISHED);
+	assert_int_equal(j.c->mss, 700);
+	/* Data goes at the peer's MSS. */
+	pseq = 5001;
+	useq = iss + 1;
+	{
+		uint8_t d[1000];
+
+		for (uint32_t i = 0; i < sizeof(d); i++)
+			d[i] = pat(i);
+		assert_int_equal(net_tcp_send(j.c, d, sizeof(d), 0), 1000);
+	}
+	expect_data(useq, 0, 700);
+	expect_data(useq + 700, 700, 300);
+	assert_int_equal(net_tcp_abort(j.c), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST);
+	assert_int_equal(t.seq, useq + 1000);
+	assert_int_equal(net_tcp_state(j.c), NET_TCP_CLOSED);
+}
+
+static void active_open_refused(void **state)
+{
+	struct conn_job j = { .c = &conns[NPOOL], .timeout = KT_FOREVER };
+	uint16_t lport;
+	uint32_t iss;
+	(void)state;
+	spawn(&tasks[0], "conn", connector, &j, 1);
+	kt_run_until_idle();
+	iss = expect_syn(&lport);
+	/* A RST without ACK is ignored in SYN-SENT. */
+	assert_int_equal(peer_to(lport, NET_TCP_RST, 0, 0, 0, 0), -EINVAL);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	assert_int_equal(peer_to(lport, NET_TCP_RST | NET_TCP_ACK, 0, iss + 1, 0, 0),
+			 0);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	assert_int_equal(j.result, -ECONNREFUSED);
+	assert_int_equal(stack.stats.tcp_rst_rx, 1);
+	assert_int_equal(unread(), 0);
+	assert_int_equal(net_tcp_state(j.c), NET_TCP_CLOSED);
+	assert_false(kt_timer_active(&j.c->timer));
+	/* The connection can be used again. */
+	j.timeout = 10;
+	spawn(&tasks[0], "conn", connector, &j, 1);
+	kt_run_until_idle();
+	expect_syn(&lport);
+	advance(10);
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	assert_int_equal(j.result, -ETIMEDOUT);
+}
+
+static void active_open_times_out(void **state)
+{
+	struct conn_job j = { .c = &conns[NPOOL], .timeout = 2500 };
+	uint16_t lport;
+	uint32_t iss;
+	(void)state;
+	spawn(&tasks[0], "conn", connector, &j, 1);
+	kt_run_until_idle();
+	iss = expect_syn(&lport);
+	advance(999);
+	assert_int_equal(unread(), 0);
+	advance(1);
+	assert_int_equal(expect_syn(&lport), iss); /* the SYN again after 1 s */
+	advance(1499);
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	advance(1);
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	assert_int_equal(j.result, -ETIMEDOUT);
+	assert_int_equal(net_tcp_state(j.c), NET_TCP_CLOSED);
+	assert_false(kt_timer_active(&j.c->timer));
+	assert_int_equal(unread(), 0); /* no RST for a SYN never answered */
+
+	/* Without a timeout of its own: the SYN's retries run out. */
+	j.timeout = KT_FOREVER;
+	spawn(&tasks[0], "conn", connector, &j, 1);
+	kt_run_until_idle();
+	iss = expect_syn(&lport);
+	{
+		kt_tick_t rto = 1000;
+
+		for (unsigned i = 0; i < NET_TCP_SYN_RETRIES; i++) {
+			advance(rto - 1);
+			assert_int_equal(unread(), 0);
+			advance(1);
+			assert_int_equal(expect_syn(&lport), iss);
+			rto *= 2;
+		}
+		advance(rto);
+	}
+	assert_int_equal(unread(), 0);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	assert_int_equal(j.result, -ETIMEDOUT);
+	assert_int_equal(stack.stats.tcp_timeouts, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TCP_TEST(passive_open_and_accept),
+		TCP_TEST(data_in_both_ways_through_the_rings),
+		TCP_TEST(window_is_free_space_and_reopens),
+		TCP_TEST(active_open),
+		TCP_TEST(active_open_refused),
+		TCP_TEST(active_open_times_out),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
