@@ -70,6 +70,23 @@ void kt_trace_irq_exit(uint32_t irq, uint32_t prev)
 	kt_trace_irq = prev;
 }
 
+uint32_t kt_trace_copy(struct kt_trace_rec *out, uint32_t n)
+{
+	uint32_t head, count, was = tr.on;
+
+	if (out == NULL || tr.buf == NULL)
+		return 0;
+	tr.on = 0;
+	head = __atomic_load_n(&tr.head, __ATOMIC_RELAXED);
+	count = head < tr.mask + 1 ? head : tr.mask + 1;
+	if (count > n)
+		count = n;
+	for (uint32_t i = 0; i < count; i++)
+		out[i] = tr.buf[(head - count + i) & tr.mask];
+	tr.on = was;
+	return count;
+}
+
 /* ---- the dump ---------------------------------------------------------- */
 
 struct line {

@@ -68,6 +68,11 @@ void kt_trace_mark(uint16_t value);
 uint32_t kt_trace_irq_enter(uint32_t irq);
 void kt_trace_irq_exit(uint32_t irq, uint32_t prev);
 /*
+ * Copy the newest records, up to n, oldest first, into out; recording
+ * pauses meanwhile (it would trace the copy).  Returns how many.  thread.
+ */
+uint32_t kt_trace_copy(struct kt_trace_rec *out, uint32_t n);
+/*
  * Write the trace as text through put (one line per call, '\n' ended):
  *   KTRACE begin <records> <lost> <clock_hz> <tick_hz>
  *   KTRACE task <id> <base prio> <name>         (every task)

@@ -26,14 +26,23 @@ NET_OBJS := $(call obj,$(NET_SRCS) $(NET_ETH_SRCS))
 CFLAGS += -Inet
 
 # ---- the demo answers ping and echoes UDP on port 7 ---------------------
+# and, over TCP, the status page on 80, the shell on 23 and an echo on 7.
+# Knobs: NET_PORT (host UDP and TCP port to the echo), HTTP_PORT,
+# SHELL_PORT.  A board with little RAM (lm3s6965evb: 64 KiB) gets smaller
+# TCP rings and pools (apps/demo/web.c).
 NET_PORT ?= 5007
+HTTP_PORT ?= 8080
+SHELL_PORT ?= 5023
 $(DEMO): $(NET_OBJS)
+$(call obj,apps/demo/web.c): CFLAGS += -DDEMO_BOARD='"$(BOARD)"' \
+	$(if $(filter lm3s6965evb,$(BOARD)),-DDEMO_TCP_SMALL=1)
 ifeq ($(BOARD_HAS_ETH),1)
-RUN_FLAGS += -nic user,hostfwd=udp:127.0.0.1:$(NET_PORT)-:7
+RUN_FLAGS += -nic user,hostfwd=udp:127.0.0.1:$(NET_PORT)-:7,hostfwd=tcp:127.0.0.1:$(NET_PORT)-:7,hostfwd=tcp:127.0.0.1:$(HTTP_PORT)-:80,hostfwd=tcp:127.0.0.1:$(SHELL_PORT)-:23
 run: net-run-note
 .PHONY: net-run-note
 net-run-note:
-	@echo "UDP echo: host port $(NET_PORT) is forwarded to the demo's port 7 (try: nc -u 127.0.0.1 $(NET_PORT))"
+	@echo "UDP and TCP echo: host port $(NET_PORT) is forwarded to the demo's port 7 (try: nc -u 127.0.0.1 $(NET_PORT))"
+	@echo "status page: http://127.0.0.1:$(HTTP_PORT)/   shell over TCP: nc 127.0.0.1 $(SHELL_PORT)"
 endif
 
 # ---- host unit tests: every host test binary carries the stack ----------

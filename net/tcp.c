@@ -56,8 +56,8 @@ static kt_tick_t ticks(const struct net_tcp_conn *c, uint32_t ms)
 
 /* ---- rings -------------------------------------------------------------------- */
 
-static void ring_put(uint8_t *ring, uint32_t cap, uint32_t pos, const uint8_t *src,
-		     uint32_t n)
+static void ring_put(uint8_t *ring, uint32_t cap, uint32_t pos,
+		     const uint8_t *src, uint32_t n)
 {
 	uint32_t first = min32(n, cap - pos);
 
@@ -65,8 +65,8 @@ static void ring_put(uint8_t *ring, uint32_t cap, uint32_t pos, const uint8_t *s
 	memcpy(ring, src + first, n - first);
 }
 
-static void ring_get(const uint8_t *ring, uint32_t cap, uint32_t pos, uint8_t *dst,
-		     uint32_t n)
+static void ring_get(const uint8_t *ring, uint32_t cap, uint32_t pos,
+		     uint8_t *dst, uint32_t n)
 {
 	uint32_t first = min32(n, cap - pos);
 
@@ -142,7 +142,8 @@ static uint16_t ephemeral(struct net_stack *s)
 	for (unsigned i = 0; i < 65536u - EPHEMERAL_FIRST; i++) {
 		uint16_t p = s->tcp_next_port;
 
-		s->tcp_next_port = p >= 65535u ? EPHEMERAL_FIRST : (uint16_t)(p + 1u);
+		s->tcp_next_port = p >= 65535u ? EPHEMERAL_FIRST :
+						 (uint16_t)(p + 1u);
 		if (p >= EPHEMERAL_FIRST && !port_used(s, p))
 			return p;
 	}
@@ -279,8 +280,8 @@ static int xmit_segment(struct net_stack *s, struct net_frame_buf *fb,
 				   ip.src, ip.dst, h, n);
 
 	ip.id = net_ip_next_id(s);
-	if (len == 0 || net_ipv4_build(f + NET_ETH_HDR, NET_FRAME_MAX - NET_ETH_HDR,
-				       &ip, len) == 0)
+	if (len == 0 || net_ipv4_build(f + NET_ETH_HDR,
+				       NET_FRAME_MAX - NET_ETH_HDR, &ip, len) == 0)
 		return -EMSGSIZE; /* cannot happen: n <= the MSS */
 	net_eth_build(f, NET_FRAME_MAX, net_mac_broadcast, s->cfg.mac,
 		      NET_ETHERTYPE_IPV4);
@@ -350,8 +351,8 @@ static void output(struct net_tcp_conn *c, struct net_frame_buf *fb,
 
 		if (st == NET_TCP_SYN_RECEIVED) {
 			if (force)
-				send_segment(c, fb, NET_TCP_SYN | NET_TCP_ACK, c->iss,
-					     0, 0, timeout);
+				send_segment(c, fb, NET_TCP_SYN | NET_TCP_ACK,
+					     c->iss, 0, 0, timeout);
 			return;
 		}
 		if (!synchronized(st)) /* CLOSED; SYN-SENT sends its SYN itself */
@@ -363,8 +364,8 @@ static void output(struct net_tcp_conn *c, struct net_frame_buf *fb,
 		fin = c->fin_queued && c->snd_nxt + n == c->fin_seq;
 		if (n == 0 && !fin) {
 			if (force)
-				send_segment(c, fb, NET_TCP_ACK, c->snd_nxt, 0, 0,
-					     timeout);
+				send_segment(c, fb, NET_TCP_ACK, c->snd_nxt, 0,
+					     0, timeout);
 			return;
 		}
 		if (n != 0 && off + n == c->tx_len)
@@ -382,8 +383,8 @@ static void output(struct net_tcp_conn *c, struct net_frame_buf *fb,
 		}
 		timer_update(c);
 		force = false;
-		if (send_segment(c, fb, flags, c->snd_nxt - n - (fin ? 1u : 0u), off,
-				 n, timeout) != 0 ||
+		if (send_segment(c, fb, flags, c->snd_nxt - n - (fin ? 1u : 0u),
+				 off, n, timeout) != 0 ||
 		    fin)
 			return;
 	}
@@ -458,12 +459,12 @@ static void timer_fired(void *arg)
 		kt_timer_start(&c->timer, c->rto, 0);
 		return;
 	}
-	if (++c->retries > (synchronized(c->state) ? NET_TCP_RETRIES :
-						     NET_TCP_SYN_RETRIES)) {
+	if (++c->retries >
+	    (synchronized(c->state) ? NET_TCP_RETRIES : NET_TCP_SYN_RETRIES)) {
 		s->stats.tcp_timeouts++;
 		if (synchronized(c->state))
-			send_segment(c, &c->frame, NET_TCP_RST, c->snd_nxt, 0, 0,
-				     KT_NOWAIT);
+			send_segment(c, &c->frame, NET_TCP_RST, c->snd_nxt, 0,
+				     0, KT_NOWAIT);
 		to_closed(c, -ETIMEDOUT);
 		return;
 	}
@@ -626,9 +627,8 @@ static bool ack_input(struct net_tcp_conn *c, const struct net_tcp *t,
 		input_output(c, true); /* acks what we never sent */
 		return false;
 	}
-	dup = t->ack == c->snd_una && t->len == 0 &&
-	      (t->flags & NET_TCP_FIN) == 0 && t->wnd == c->snd_wnd &&
-	      c->snd_una != c->snd_max;
+	dup = t->ack == c->snd_una && t->len == 0 && (t->flags & NET_TCP_FIN) == 0 &&
+	      t->wnd == c->snd_wnd && c->snd_una != c->snd_max;
 	if (SEQ_GT(t->ack, c->snd_una))
 		new_ack(c, t->ack);
 	else if (dup)
@@ -682,12 +682,11 @@ static bool data_input(struct net_tcp_conn *c, const struct net_tcp *t)
 		c->stack->stats.tcp_out_of_order++;
 		return true;
 	}
-	if (n != 0 && (c->state == NET_TCP_ESTABLISHED ||
-		       c->state == NET_TCP_FIN_WAIT_1 ||
+	if (n != 0 && (c->state == NET_TCP_ESTABLISHED || c->state == NET_TCP_FIN_WAIT_1 ||
 		       c->state == NET_TCP_FIN_WAIT_2)) {
 		take = min32(n, rcv_window(c));
-		ring_put(c->rx, c->rx_cap, ring_pos(c->rx_head, c->rx_len, c->rx_cap),
-			 p, take);
+		ring_put(c->rx, c->rx_cap,
+			 ring_pos(c->rx_head, c->rx_len, c->rx_cap), p, take);
 		c->rx_len += take;
 		c->rcv_nxt += take;
 		c->stats.rx_bytes += take;
@@ -746,8 +745,7 @@ static int conn_input(struct net_tcp_conn *c, const struct net_tcp *t,
 			return 0;
 		}
 		s->stats.tcp_rst_rx++;
-		to_closed(c, c->state == NET_TCP_SYN_RECEIVED && c->listener ?
-				     0 :
+		to_closed(c, c->state == NET_TCP_SYN_RECEIVED && c->listener ? 0 :
 			     c->state >= NET_TCP_CLOSING ? 0 :
 							   -ECONNRESET);
 		return 0;
@@ -926,8 +924,8 @@ int net_tcp_conn_init(struct net_tcp_conn *c, void *rx, size_t rx_cap, void *tx,
 	return 0;
 }
 
-int net_tcp_listen(struct net_stack *s, struct net_tcp_listener *l, uint16_t port,
-		   struct net_tcp_conn *conns, size_t n)
+int net_tcp_listen(struct net_stack *s, struct net_tcp_listener *l,
+		   uint16_t port, struct net_tcp_conn *conns, size_t n)
 {
 	if (s == NULL || l == NULL || conns == NULL || n == 0 || n > 65535u ||
 	    port == 0 || l->stack != NULL)
@@ -1084,8 +1082,7 @@ static int ended(const struct net_tcp_conn *c)
 	return c->err == -ECONNRESET ? -ECONNRESET : -EPIPE;
 }
 
-int net_tcp_send(struct net_tcp_conn *c, const void *data, size_t len,
-		 kt_tick_t timeout)
+int net_tcp_send(struct net_tcp_conn *c, const void *data, size_t len, kt_tick_t timeout)
 {
 	kt_tick_t start = kt_now();
 	const uint8_t *p = data;
@@ -1108,7 +1105,8 @@ int net_tcp_send(struct net_tcp_conn *c, const void *data, size_t len,
 			uint32_t k = min32(room, (uint32_t)(len - done));
 
 			ring_put(c->tx, c->tx_cap,
-				 ring_pos(c->tx_head, c->tx_len, c->tx_cap), p + done, k);
+				 ring_pos(c->tx_head, c->tx_len, c->tx_cap),
+				 p + done, k);
 			c->tx_len += k;
 			done += k;
 			owner_output(c, false);
@@ -1149,8 +1147,8 @@ int net_tcp_recv(struct net_tcp_conn *c, void *buf, size_t len, kt_tick_t timeou
 			return 0;
 		if (c->state == NET_TCP_CLOSED)
 			return c->err == -ECONNRESET ? -ECONNRESET :
-			       c->err != 0	    ? c->err :
-						      -ENOTCONN;
+			       c->err != 0           ? c->err :
+						       -ENOTCONN;
 		if (!synchronized(c->state))
 			return -ENOTCONN;
 		err = wait_on(&c->changed, start, timeout);

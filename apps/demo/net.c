@@ -23,6 +23,7 @@
 #include "demo.h"
 #include "dhcp.h"
 #include "net.h"
+#include "web.h"
 
 #define STACK 2048
 #define ECHO_PORT 7
@@ -147,6 +148,9 @@ void demo_net_start(void)
 		printf("net: could not start the stack\n");
 		return;
 	}
+	err = demo_web_start(&stack);
+	if (err != 0)
+		printf("net: no TCP services (%d)\n", err);
 	up = true;
 	printf("net: asking DHCP for an address (10.0.2.15 if no server answers)\n");
 	printf("net: answers ping; UDP echo on port %u.  Under `make run` QEMU\n"
