@@ -17,6 +17,12 @@
  * For scale, the same measurement for the bare driver: a task sends a
  * frame and receives it back.
  *
+ * TCP: a connection from the board to itself (a client task connects to
+ * our own address, port 9, where a listener's task reads and discards)
+ * carries TCP_BYTES; reported are bytes per second of guest time, the
+ * instructions per segment (all of them, data and ACKs, both ends: the
+ * segments the stack sent in that time), and the RAM a connection takes.
+ *
  * Output, read by tests/qemu/bench.py: "bench <name> <value> <unit>".
  */
 #include <stdio.h>
@@ -40,6 +46,16 @@ static struct net_udp_socket sock;
 static struct net_udp_slot slots[2];
 static uint8_t buf[NET_UDP_PAYLOAD_MAX];
 static volatile uint32_t rounds, t0, t1;
+
+#define SINK_PORT 9
+#define TCP_BYTES (4u << 20)
+#define TCP_RING 8192
+static struct kt_task client_task, sink_task;
+static uint8_t client_stack[STACK], sink_stack[STACK];
+static struct net_tcp_listener sink_l;
+static struct net_tcp_conn sink_conn, client_conn;
+static uint8_t sink_rx[TCP_RING], sink_tx[512], client_rx[512], client_tx[TCP_RING];
+static volatile uint32_t sunk;
 
 static void report(const char *name, uint32_t cycles, uint32_t n, size_t bytes)
 {
@@ -116,6 +132,74 @@ static void driver_round_trip(size_t len)
 	report("eth-send-recv", t1 - t0, ROUNDS, len);
 }
 
+static int sink(void *arg)
+{
+	struct net_tcp_conn *c;
+	int n;
+	(void)arg;
+
+	if (net_tcp_accept(&sink_l, &c, KT_FOREVER) != 0)
+		return -1;
+	while ((n = net_tcp_recv(c, buf, sizeof(buf), KT_FOREVER)) > 0) {
+		sunk += (uint32_t)n;
+		if (sunk == TCP_BYTES)
+			t1 = board_cycles();
+	}
+	net_tcp_close(c);
+	return n;
+}
+
+static int client(void *arg)
+{
+	int err = net_tcp_connect(&stack, &client_conn, IP_US, SINK_PORT, KT_FOREVER);
+	(void)arg;
+
+	if (err != 0)
+		return err;
+	t0 = board_cycles();
+	for (uint32_t sent = 0; sent < TCP_BYTES; sent += NET_TCP_MSS_MAX) {
+		size_t n = TCP_BYTES - sent < NET_TCP_MSS_MAX ? TCP_BYTES - sent :
+								NET_TCP_MSS_MAX;
+
+		if (net_tcp_send(&client_conn, buf, n, KT_FOREVER) != (int)n)
+			return -1;
+	}
+	return net_tcp_close(&client_conn);
+}
+
+static void tcp_stream(void)
+{
+	static struct net_stats a, b; /* static: the frame stays small */
+	uint32_t cycles, segs;
+	uint64_t instr, per_s;
+
+	net_tcp_conn_init(&sink_conn, sink_rx, sizeof(sink_rx), sink_tx,
+			  sizeof(sink_tx));
+	net_tcp_conn_init(&client_conn, client_rx, sizeof(client_rx), client_tx,
+			  sizeof(client_tx));
+	net_tcp_listen(&stack, &sink_l, SINK_PORT, &sink_conn, 1);
+	memset(buf, 0xa5, NET_TCP_MSS_MAX);
+	kt_task_spawn(&sink_task, "sink", sink, NULL, sink_stack, STACK, 4);
+	kt_task_spawn(&client_task, "client", client, NULL, client_stack, STACK, 3);
+	net_get_stats(&stack, &a);
+	kt_task_join(&client_task, NULL, KT_FOREVER);
+	kt_task_join(&sink_task, NULL, KT_FOREVER);
+	net_get_stats(&stack, &b);
+	cycles = t1 - t0;
+	segs = b.tcp_tx - a.tcp_tx;
+	instr = (uint64_t)cycles * (INSTR_HZ / 1000u) / (board_cycles_hz() / 1000u);
+	per_s = (uint64_t)TCP_BYTES * board_cycles_hz() / cycles;
+	printf("bench tcp-stream-bytes %lu B\n", (unsigned long)sunk);
+	printf("bench tcp-stream-rate %lu B/s\n", (unsigned long)per_s);
+	printf("bench tcp-segment %lu instr\n", (unsigned long)(instr / segs));
+	printf("bench tcp-segments %lu segs\n", (unsigned long)segs);
+	printf("bench tcp-retransmits %lu segs\n",
+	       (unsigned long)(b.tcp_retransmits - a.tcp_retransmits +
+			       b.tcp_fast_retransmits - a.tcp_fast_retransmits));
+	printf("bench tcp-conn-ram %lu B\n",
+	       (unsigned long)sizeof(struct net_tcp_conn));
+}
+
 static int run(void *arg)
 {
 	const struct net_if nif = { board_eth_send, board_eth_recv };
@@ -137,6 +221,8 @@ static int run(void *arg)
 	net_start(&stack, &net_task, net_task_stack, STACK, 5);
 	udp_echo(18); /* the smallest frame: 60 bytes */
 	udp_echo(NET_UDP_PAYLOAD_MAX);
+	net_udp_close(&sock);
+	tcp_stream();
 	board_tick_enable(true);
 	printf("netbench done\n");
 	board_exit(0);
