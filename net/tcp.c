@@ -361,6 +361,10 @@ static void output(struct net_tcp_conn *c, struct net_frame_buf *fb,
 		avail = off < c->tx_len ? c->tx_len - off : 0;
 		win = min32(c->snd_wnd, c->cwnd);
 		n = win > off ? min32(min32(win - off, avail), c->mss) : 0;
+		/* RFC 9293 3.8.6.2.1: no runt segment that the window cut
+		 * short while an ACK is due to open it further. */
+		if (n < c->mss && n < avail && off != 0)
+			n = 0;
 		fin = c->fin_queued && c->snd_nxt + n == c->fin_seq;
 		if (n == 0 && !fin) {
 			if (force)
@@ -736,6 +740,10 @@ static int conn_input(struct net_tcp_conn *c, const struct net_tcp *t,
 	if (!acceptable(c, t->seq, seglen)) {
 		if ((fl & NET_TCP_RST) == 0)
 			input_output(c, true);
+		/* RFC 9293 3.10.7.4: the peer's FIN again (old, so never
+		 * acceptable) restarts the wait. */
+		if (c->state == NET_TCP_TIME_WAIT && (fl & NET_TCP_FIN) != 0)
+			enter_time_wait(c);
 		return -EINVAL;
 	}
 	if ((fl & NET_TCP_RST) != 0) {
@@ -1136,9 +1144,12 @@ int net_tcp_recv(struct net_tcp_conn *c, void *buf, size_t len, kt_tick_t timeou
 			c->rx_head = ring_pos(c->rx_head, k, c->rx_cap);
 			c->rx_len -= k;
 			/* RFC 9293 3.8.6.2.2: tell the peer once the window
-			 * has grown by a segment or half the ring. */
+			 * has grown by a segment or half the ring - when what
+			 * it was offered is under half the ring (else its
+			 * next ACK from us says it soon enough). */
 			if (c->state >= NET_TCP_ESTABLISHED &&
 			    c->state <= NET_TCP_FIN_WAIT_2 && !c->rcv_fin &&
+			    offered < c->rx_cap / 2u &&
 			    rcv_window(c) - offered >= min32(c->mss, c->rx_cap / 2u))
 				owner_output(c, true);
 			return (int)k;

@@ -175,13 +175,14 @@ static unsigned unread(void)
 }
 
 /* The next frame the stack sent: a TCP segment from us to B. */
-static void next_seg(struct net_tcp *t)
+static void next_seg_at(struct net_tcp *t, int line)
 {
 	struct net_eth e;
 	struct net_ipv4 ip;
 	unsigned i = nread;
 
-	assert_true(i < nsent);
+	if (i >= nsent)
+		fail_msg("line %d: no segment was sent", line);
 	assert_int_equal(net_eth_parse(sent[i], sent_len[i], &e), 0);
 	assert_memory_equal(e.dst, mac_b, 6);
 	assert_int_equal(e.type, NET_ETHERTYPE_IPV4);
@@ -195,12 +196,17 @@ static void next_seg(struct net_tcp *t)
 		nread = nsent = 0; /* t->payload stays valid until the next send */
 }
 
+#define next_seg(t) next_seg_at(t, __LINE__)
+
 /* The next segment is a bare ACK (no data, no SYN/FIN/RST) of ack. */
-static void expect_ack(uint32_t seq, uint32_t ack, uint16_t wnd)
+static void expect_ack_at(uint32_t seq, uint32_t ack, uint16_t wnd, int line)
 {
 	struct net_tcp t;
 
-	next_seg(&t);
+	next_seg_at(&t, line);
+	if (t.seq != seq || t.ack != ack || t.wnd != wnd || t.len != 0)
+		fail_msg("line %d: seq %u ack %u wnd %u len %u flags %#x", line,
+			 t.seq, t.ack, t.wnd, (unsigned)t.len, t.flags);
 	assert_int_equal(t.flags & ~NET_TCP_PSH, NET_TCP_ACK);
 	assert_int_equal(t.seq, seq);
 	assert_int_equal(t.ack, ack);
@@ -209,11 +215,14 @@ static void expect_ack(uint32_t seq, uint32_t ack, uint16_t wnd)
 }
 
 /* The next segment carries the stream's bytes [off, off + len) at seq. */
-static void expect_data(uint32_t seq, uint32_t off, size_t len)
+static void expect_data_at(uint32_t seq, uint32_t off, size_t len, int line)
 {
 	struct net_tcp t;
 
-	next_seg(&t);
+	next_seg_at(&t, line);
+	if (t.seq != seq || t.len != len)
+		fail_msg("line %d: seq %u (want %u) len %u (want %u) flags %#x",
+			 line, t.seq, seq, (unsigned)t.len, (unsigned)len, t.flags);
 	assert_true((t.flags & NET_TCP_ACK) != 0);
 	assert_int_equal(t.flags & (NET_TCP_SYN | NET_TCP_RST | NET_TCP_FIN), 0);
 	assert_int_equal(t.seq, seq);
@@ -221,6 +230,21 @@ static void expect_data(uint32_t seq, uint32_t off, size_t len)
 	for (size_t i = 0; i < len; i++)
 		assert_int_equal(t.payload[i], pat(off + (uint32_t)i));
 }
+
+static void expect_none_at(int line)
+{
+	struct net_tcp t;
+
+	if (unread() == 0)
+		return;
+	next_seg_at(&t, line);
+	fail_msg("line %d: unexpected segment seq %u ack %u wnd %u len %u flags %#x",
+		 line, t.seq, t.ack, t.wnd, (unsigned)t.len, t.flags);
+}
+
+#define expect_none() expect_none_at(__LINE__)
+#define expect_ack(seq, ack, wnd) expect_ack_at(seq, ack, wnd, __LINE__)
+#define expect_data(seq, off, len) expect_data_at(seq, off, len, __LINE__)
 
 /* Where the conversation is: the next sequence each side sends. */
 static uint32_t pseq, useq;
@@ -248,12 +272,12 @@ static struct net_tcp_conn *handshake_from(uint16_t sport, uint16_t wnd)
 	assert_int_equal(t.mss, NET_TCP_MSS_MAX);
 	assert_int_equal(t.wnd, RXCAP);
 	assert_int_equal(t.len, 0);
-	assert_int_equal(unread(), 0);
+	expect_none();
 	assert_int_equal(net_tcp_accept(&lis, &c, 0), -EAGAIN); /* not yet */
 	pseq = PEER_ISS + 1;
 	useq = t.seq + 1;
 	assert_int_equal(peer_from(sport, NET_TCP_ACK, pseq, useq, wnd, NULL, 0), 0);
-	assert_int_equal(unread(), 0); /* nothing to say back */
+	expect_none(); /* nothing to say back */
 	assert_int_equal(net_tcp_accept(&lis, &c, 0), 0);
 	assert_non_null(c);
 	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
@@ -325,7 +349,7 @@ static void data_in_both_ways_through_the_rings(void **state)
 		peer_data(in, 700);
 		expect_ack(useq, pseq, RXCAP - 700);
 		recv_stream(c, in, 700);
-		assert_int_equal(unread(), 0); /* under a segment's worth freed */
+		expect_none(); /* under a segment's worth freed */
 		in += 700;
 	}
 	assert_int_equal(net_tcp_readable(c), 0);
@@ -344,13 +368,13 @@ static void data_in_both_ways_through_the_rings(void **state)
 		assert_true((t.flags & NET_TCP_PSH) != 0);
 		assert_memory_equal(t.payload, txb[0] + 2000, 500);
 	}
-	assert_int_equal(unread(), 0);
+	expect_none();
 	assert_true(kt_timer_active(&c->timer));
 	assert_int_equal(net_tcp_writable(c), TXCAP - 2500);
 	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 2500, PEER_WND, NULL, 0), 0);
 	useq += 2500;
 	out += 2500;
-	assert_int_equal(unread(), 0);
+	expect_none();
 	assert_int_equal(net_tcp_writable(c), TXCAP);
 	assert_false(kt_timer_active(&c->timer));
 	/* Again, the transmit ring wraps. */
@@ -363,7 +387,7 @@ static void data_in_both_ways_through_the_rings(void **state)
 		useq += 1000;
 		out += 1000;
 	}
-	assert_int_equal(unread(), 0);
+	expect_none();
 	assert_int_equal(c->stats.tx_bytes, out);
 }
 
@@ -384,9 +408,9 @@ static void window_is_free_space_and_reopens(void **state)
 	assert_int_equal(stack.stats.tcp_unacceptable, 1);
 	/* Reading less than a segment says nothing; a segment's worth opens it. */
 	assert_int_equal(net_tcp_recv(c, d, 400, 0), 400);
-	assert_int_equal(unread(), 0);
+	expect_none();
 	assert_int_equal(net_tcp_recv(c, d + 400, 599, 0), 599);
-	assert_int_equal(unread(), 0);
+	expect_none();
 	assert_int_equal(net_tcp_recv(c, d + 999, 1, 0), 1);
 	expect_ack(useq, pseq, 1000);
 	for (uint32_t i = 0; i < 1000; i++)
@@ -405,8 +429,11 @@ static void window_is_free_space_and_reopens(void **state)
 	}
 	recv_stream(c, 1000, 1000);
 	expect_ack(useq, pseq, 1000);
+	/* Half the ring offered already: its next ACK tells the peer. */
 	recv_stream(c, 2000, 1000);
-	expect_ack(useq, pseq, RXCAP);
+	expect_none();
+	peer_data(3000, 10);
+	expect_ack(useq, pseq, RXCAP - 10);
 }
 
 /* ---- 2. active open ----------------------------------------------------------------- */
@@ -518,7 +545,7 @@ static void active_open_refused(void **state)
 	assert_int_equal(tasks[0].task.state, KT_DONE);
 	assert_int_equal(j.result, -ECONNREFUSED);
 	assert_int_equal(stack.stats.tcp_rst_rx, 1);
-	assert_int_equal(unread(), 0);
+	expect_none();
 	assert_int_equal(net_tcp_state(j.c), NET_TCP_CLOSED);
 	assert_false(kt_timer_active(&j.c->timer));
 	/* The connection can be used again. */
@@ -541,7 +568,7 @@ static void active_open_times_out(void **state)
 	kt_run_until_idle();
 	iss = expect_syn(&lport);
 	advance(999);
-	assert_int_equal(unread(), 0);
+	expect_none();
 	advance(1);
 	assert_int_equal(expect_syn(&lport), iss); /* the SYN again after 1 s */
 	advance(1499);
@@ -551,7 +578,7 @@ static void active_open_times_out(void **state)
 	assert_int_equal(j.result, -ETIMEDOUT);
 	assert_int_equal(net_tcp_state(j.c), NET_TCP_CLOSED);
 	assert_false(kt_timer_active(&j.c->timer));
-	assert_int_equal(unread(), 0); /* no RST for a SYN never answered */
+	expect_none(); /* no RST for a SYN never answered */
 
 	/* Without a timeout of its own: the SYN's retries run out. */
 	j.timeout = KT_FOREVER;
@@ -563,18 +590,419 @@ static void active_open_times_out(void **state)
 
 		for (unsigned i = 0; i < NET_TCP_SYN_RETRIES; i++) {
 			advance(rto - 1);
-			assert_int_equal(unread(), 0);
+			expect_none();
 			advance(1);
 			assert_int_equal(expect_syn(&lport), iss);
 			rto *= 2;
 		}
 		advance(rto);
 	}
-	assert_int_equal(unread(), 0);
+	expect_none();
 	kt_run_until_idle();
 	assert_int_equal(tasks[0].task.state, KT_DONE);
 	assert_int_equal(j.result, -ETIMEDOUT);
 	assert_int_equal(stack.stats.tcp_timeouts, 1);
+}
+
+/* ---- 3. retransmission ----------------------------------------------------------- */
+
+static void retransmits_back_off_and_give_up(void **state)
+{
+	struct net_tcp_conn *c;
+	uint8_t b[4];
+	struct net_tcp t;
+	kt_tick_t rto = NET_TCP_RTO_INIT_MS;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	send_stream(c, 0, 500);
+	expect_data(useq, 0, 500);
+	for (unsigned i = 0; i < NET_TCP_RETRIES; i++) {
+		advance(rto - 1);
+		expect_none();
+		advance(1);
+		expect_data(useq, 0, 500);
+		expect_none();
+		rto = rto * 2 < NET_TCP_RTO_MAX_MS ? rto * 2 : NET_TCP_RTO_MAX_MS;
+	}
+	assert_int_equal(stack.stats.tcp_retransmits, NET_TCP_RETRIES);
+	assert_int_equal(c->stats.retransmits, NET_TCP_RETRIES);
+	advance(rto - 1);
+	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
+	expect_none();
+	advance(1);
+	next_seg(&t); /* given up: the peer is told */
+	assert_int_equal(t.flags, NET_TCP_RST);
+	assert_int_equal(t.seq, useq + 500);
+	assert_int_equal(net_tcp_state(c), NET_TCP_CLOSED);
+	assert_int_equal(stack.stats.tcp_timeouts, 1);
+	assert_int_equal(net_tcp_recv(c, b, sizeof(b), 0), -ETIMEDOUT);
+	assert_int_equal(net_tcp_send(c, "x", 1, 0), -EPIPE);
+	assert_false(kt_timer_active(&c->timer));
+	assert_int_equal(net_tcp_close(c), 0);
+	advance(100000);
+	expect_none();
+}
+
+static void timeout_resends_one_segment_then_slow_starts(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	send_stream(c, 0, 2500);
+	expect_data(useq, 0, 1000);
+	expect_data(useq + 1000, 1000, 1000);
+	expect_data(useq + 2000, 2000, 500);
+	advance(1000);
+	expect_data(useq, 0, 1000); /* go-back-N, one segment: cwnd is 1 MSS */
+	expect_none();
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 1000, PEER_WND, NULL, 0), 0);
+	expect_data(useq + 1000, 1000, 1000); /* cwnd 2 MSS */
+	expect_data(useq + 2000, 2000, 500);
+	expect_none();
+	/* An ACK of everything sent before the timeout is acceptable. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 2500, PEER_WND, NULL, 0), 0);
+	expect_none();
+	assert_int_equal(net_tcp_writable(c), TXCAP);
+	assert_false(kt_timer_active(&c->timer));
+	assert_int_equal(c->retries, 0);
+}
+
+static void rtt_sample_lowers_rto(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	assert_int_equal(c->rto, NET_TCP_RTO_INIT_MS);
+	send_stream(c, 0, 100);
+	expect_data(useq, 0, 100);
+	advance(50);
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 100, PEER_WND, NULL, 0), 0);
+	useq += 100;
+	/* SRTT 50, RTTVAR 25: 50 + 4 x 25 = 150, raised to the minimum. */
+	assert_int_equal(c->rto, NET_TCP_RTO_MIN_MS);
+	send_stream(c, 100, 100);
+	expect_data(useq, 100, 100);
+	advance(NET_TCP_RTO_MIN_MS - 1);
+	expect_none();
+	advance(1);
+	expect_data(useq, 100, 100);
+	/* Karn: the retransmitted segment's ACK gives no sample, and the
+	 * backed-off RTO stays until a fresh one. */
+	advance(300);
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 100, PEER_WND, NULL, 0), 0);
+	useq += 100;
+	assert_int_equal(c->rto, 2 * NET_TCP_RTO_MIN_MS);
+	/* A long RTT raises it: 700 ms. */
+	send_stream(c, 200, 100);
+	expect_data(useq, 200, 100);
+	advance(350);
+	expect_none();
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 100, PEER_WND, NULL, 0), 0);
+	useq += 100;
+	/* SRTT 7/8 50 + 350/8 = 87 (scaled: 743/8), RTTVAR 3/4 25 + 300/4. */
+	assert_true(c->rto > NET_TCP_RTO_MIN_MS && c->rto < NET_TCP_RTO_INIT_MS);
+}
+
+/* ---- 4. fast retransmit ---------------------------------------------------------- */
+
+static void three_dup_acks_resend_at_once(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	send_stream(c, 0, 3000);
+	expect_data(useq, 0, 1000);
+	expect_data(useq + 1000, 1000, 1000);
+	expect_data(useq + 2000, 2000, 1000);
+	expect_none();
+	/* The first arrived, the second was lost. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 1000, PEER_WND, NULL, 0), 0);
+	expect_none();
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 1000, PEER_WND,
+				      NULL, 0),
+				 0);
+		expect_none();
+	}
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 1000, PEER_WND, NULL, 0), 0);
+	expect_data(useq + 1000, 1000, 1000);
+	expect_none();
+	assert_int_equal(stack.stats.tcp_fast_retransmits, 1);
+	assert_int_equal(c->stats.fast_retransmits, 1);
+	assert_int_equal(stack.stats.tcp_retransmits, 0);
+	/* More duplicates send nothing new (nothing is left to send). */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 1000, PEER_WND, NULL, 0), 0);
+	expect_none();
+	/* A partial ACK resends the next hole at once. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 2000, PEER_WND, NULL, 0), 0);
+	expect_data(useq + 2000, 2000, 1000);
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 3000, PEER_WND, NULL, 0), 0);
+	expect_none();
+	assert_int_equal(net_tcp_writable(c), TXCAP);
+	assert_false(kt_timer_active(&c->timer));
+	assert_int_equal(c->cwnd, c->ssthresh);
+	/* Duplicates of data segments or window updates are not counted. */
+	send_stream(c, 3000, 1000);
+	expect_data(useq + 3000, 3000, 1000);
+	for (int i = 0; i < 3; i++)
+		peer_data((uint32_t)i * 10u, 10); /* acks nothing new, has data */
+	for (int i = 0; i < 3; i++) {
+		expect_ack(useq + 4000, pseq - 20 + (uint32_t)i * 10u,
+			   (uint16_t)(RXCAP - 10 * (i + 1)));
+	}
+	assert_int_equal(stack.stats.tcp_fast_retransmits, 1);
+}
+
+/* ---- 5. close --------------------------------------------------------------------- */
+
+static void active_close_through_time_wait(void **state)
+{
+	struct net_tcp_conn *c;
+	struct net_tcp t;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	send_stream(c, 0, 100);
+	expect_data(useq, 0, 100);
+	assert_int_equal(net_tcp_close(c), 0);
+	next_seg(&t); /* the FIN after the data */
+	assert_int_equal(t.flags, NET_TCP_FIN | NET_TCP_ACK);
+	assert_int_equal(t.seq, useq + 100);
+	assert_int_equal(t.len, 0);
+	assert_int_equal(net_tcp_state(c), NET_TCP_FIN_WAIT_1);
+	assert_int_equal(net_tcp_send(c, "x", 1, 0), -EPIPE);
+	assert_int_equal(net_tcp_close(c), -EINVAL);
+	/* The data is acked, the FIN not yet. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 100, PEER_WND, NULL, 0), 0);
+	assert_int_equal(net_tcp_state(c), NET_TCP_FIN_WAIT_1);
+	/* The FIN is resent on the RTO (its minimum: the RTT was 0). */
+	advance(NET_TCP_RTO_MIN_MS - 1);
+	expect_none();
+	advance(1);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_FIN | NET_TCP_ACK);
+	assert_int_equal(t.seq, useq + 100);
+	useq += 101;
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, NULL, 0), 0);
+	assert_int_equal(net_tcp_state(c), NET_TCP_FIN_WAIT_2);
+	expect_none();
+	/* Data still comes in FIN-WAIT-2 (nobody reads it), then the FIN. */
+	peer_data(0, 10);
+	expect_ack(useq, pseq, RXCAP - 10);
+	assert_int_equal(peer(NET_TCP_FIN | NET_TCP_ACK, pseq, useq, PEER_WND,
+			      NULL, 0),
+			 0);
+	pseq++;
+	expect_ack(useq, pseq, RXCAP - 10);
+	assert_int_equal(net_tcp_state(c), NET_TCP_TIME_WAIT);
+	advance(2 * NET_TCP_MSL_MS - 1000);
+	/* A retransmitted FIN is acked and restarts the wait. */
+	assert_int_equal(peer(NET_TCP_FIN | NET_TCP_ACK, pseq - 1, useq,
+			      PEER_WND, NULL, 0),
+			 -EINVAL);
+	expect_ack(useq, pseq, RXCAP - 10);
+	advance(2 * NET_TCP_MSL_MS - 1);
+	assert_int_equal(net_tcp_state(c), NET_TCP_TIME_WAIT);
+	advance(1);
+	assert_int_equal(net_tcp_state(c), NET_TCP_CLOSED);
+	expect_none();
+	/* The pool has it back: the same port again, the same connection. */
+	assert_ptr_equal(handshake(), c);
+	assert_int_equal(net_tcp_readable(c), 0);
+}
+
+static void simultaneous_close(void **state)
+{
+	struct net_tcp_conn *c;
+	struct net_tcp t;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	assert_int_equal(net_tcp_close(c), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_FIN | NET_TCP_ACK);
+	assert_int_equal(t.seq, useq);
+	/* The peer's FIN crosses ours. */
+	assert_int_equal(peer(NET_TCP_FIN | NET_TCP_ACK, pseq, useq, PEER_WND,
+			      NULL, 0),
+			 0);
+	pseq++;
+	expect_ack(useq + 1, pseq, RXCAP);
+	assert_int_equal(net_tcp_state(c), NET_TCP_CLOSING);
+	useq++;
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, NULL, 0), 0);
+	assert_int_equal(net_tcp_state(c), NET_TCP_TIME_WAIT);
+	/* FIN and ACK at once from FIN-WAIT-1: straight to TIME-WAIT. */
+	c = handshake_from(PEER_PORT + 1, PEER_WND);
+	assert_ptr_equal(c, &conns[1]);
+	assert_int_equal(net_tcp_close(c), 0);
+	next_seg(&t);
+	assert_int_equal(peer_from(PEER_PORT + 1, NET_TCP_FIN | NET_TCP_ACK,
+				   pseq, useq + 1, PEER_WND, NULL, 0),
+			 0);
+	expect_ack(useq + 1, pseq + 1, RXCAP);
+	assert_int_equal(net_tcp_state(c), NET_TCP_TIME_WAIT);
+	advance(2 * NET_TCP_MSL_MS);
+	assert_int_equal(net_tcp_state(&conns[0]), NET_TCP_CLOSED);
+	assert_int_equal(net_tcp_state(&conns[1]), NET_TCP_CLOSED);
+}
+
+static void passive_close(void **state)
+{
+	struct net_tcp_conn *c;
+	struct net_tcp t;
+	uint8_t b[64];
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	peer_data(0, 50);
+	expect_ack(useq, pseq, RXCAP - 50);
+	assert_int_equal(peer(NET_TCP_FIN | NET_TCP_ACK, pseq, useq, PEER_WND,
+			      NULL, 0),
+			 0);
+	pseq++;
+	expect_ack(useq, pseq, RXCAP - 50);
+	assert_int_equal(net_tcp_state(c), NET_TCP_CLOSE_WAIT);
+	/* The bytes before the FIN, then the end, for as long as asked. */
+	assert_int_equal(net_tcp_recv(c, b, sizeof(b), 0), 50);
+	assert_int_equal(net_tcp_recv(c, b, sizeof(b), 0), 0);
+	assert_int_equal(net_tcp_recv(c, b, sizeof(b), 0), 0);
+	expect_none(); /* no window update after the FIN */
+	/* We may still send. */
+	send_stream(c, 0, 20);
+	expect_data(useq, 0, 20);
+	assert_int_equal(net_tcp_close(c), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_FIN | NET_TCP_ACK);
+	assert_int_equal(t.seq, useq + 20);
+	assert_int_equal(net_tcp_state(c), NET_TCP_LAST_ACK);
+	useq += 21;
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, NULL, 0), 0);
+	assert_int_equal(net_tcp_state(c), NET_TCP_CLOSED);
+	assert_false(kt_timer_active(&c->timer));
+	expect_none();
+	assert_ptr_equal(handshake(), c);
+}
+
+static void close_with_unread_data_resets(void **state)
+{
+	struct net_tcp_conn *c;
+	struct net_tcp t;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	peer_data(0, 30);
+	expect_ack(useq, pseq, RXCAP - 30);
+	assert_int_equal(net_tcp_close(c), 0);
+	next_seg(&t);
+	assert_true((t.flags & NET_TCP_RST) != 0);
+	assert_int_equal(t.seq, useq);
+	assert_int_equal(net_tcp_state(c), NET_TCP_CLOSED);
+	assert_int_equal(stack.stats.tcp_rst_tx, 1);
+	/* Anything more from the peer: no connection, a RST. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, NULL, 0), -EINVAL);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST);
+	assert_int_equal(t.seq, useq);
+	assert_ptr_equal(handshake(), c);
+}
+
+/* ---- 6. resets and challenge ACKs -------------------------------------------------- */
+
+static struct net_tcp_conn *blocked_conn;
+static int recv_result;
+
+static int reader(void *arg)
+{
+	uint8_t b[16];
+	(void)arg;
+	recv_result = net_tcp_recv(blocked_conn, b, sizeof(b), KT_FOREVER);
+	return recv_result;
+}
+
+static void rst_in_window_is_challenged_exact_resets(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	blocked_conn = c;
+	spawn(&tasks[0], "rd", reader, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	/* In the window, not at rcv_nxt: a challenge ACK, nothing else. */
+	assert_int_equal(peer(NET_TCP_RST, pseq + 100, 0, 0, NULL, 0), 0);
+	expect_ack(useq, pseq, RXCAP);
+	assert_int_equal(stack.stats.tcp_challenge_acks, 1);
+	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
+	/* Outside the window: ignored, no answer to a RST. */
+	assert_int_equal(peer(NET_TCP_RST, pseq + RXCAP, 0, 0, NULL, 0), -EINVAL);
+	assert_int_equal(peer(NET_TCP_RST, pseq - 1, 0, 0, NULL, 0), -EINVAL);
+	expect_none();
+	/* A SYN in the window: a challenge ACK. */
+	assert_int_equal(peer(NET_TCP_SYN, pseq + 10, 0, PEER_WND, NULL, 0), 0);
+	expect_ack(useq, pseq, RXCAP);
+	assert_int_equal(stack.stats.tcp_challenge_acks, 2);
+	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	/* Exactly at rcv_nxt: reset, and the reader hears of it. */
+	assert_int_equal(peer(NET_TCP_RST, pseq, 0, 0, NULL, 0), 0);
+	expect_none();
+	assert_int_equal(net_tcp_state(c), NET_TCP_CLOSED);
+	assert_int_equal(stack.stats.tcp_rst_rx, 1);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	assert_int_equal(recv_result, -ECONNRESET);
+	assert_int_equal(net_tcp_send(c, "x", 1, 0), -ECONNRESET);
+	assert_int_equal(net_tcp_close(c), 0);
+	expect_none();
+}
+
+static void unacceptable_segments_are_acked(void **state)
+{
+	struct net_tcp_conn *c;
+	uint8_t d[10] = { 0 };
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	/* Past the window. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq + RXCAP, useq, PEER_WND, d, 10),
+			 -EINVAL);
+	expect_ack(useq, pseq, RXCAP);
+	/* Entirely old (a duplicate). */
+	assert_int_equal(peer(NET_TCP_ACK, pseq - 10, useq, PEER_WND, d, 10), -EINVAL);
+	expect_ack(useq, pseq, RXCAP);
+	assert_int_equal(stack.stats.tcp_unacceptable, 2);
+	/* Acking what we never sent: an ACK, the segment dropped. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 5, PEER_WND, d, 10), 0);
+	expect_ack(useq, pseq, RXCAP);
+	assert_int_equal(net_tcp_readable(c), 0);
+	/* In the window but early (a hole before it): a duplicate ACK. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq + 5, useq, PEER_WND, d, 10), 0);
+	expect_ack(useq, pseq, RXCAP);
+	assert_int_equal(stack.stats.tcp_out_of_order, 1);
+	/* No ACK flag: dropped. */
+	assert_int_equal(peer(0, pseq, useq, PEER_WND, d, 10), -EINVAL);
+	expect_none();
+	/* Partly old: the new part is taken. */
+	for (int i = 0; i < 10; i++)
+		d[i] = (uint8_t)i;
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, d, 4), 0);
+	expect_ack(useq, pseq + 4, RXCAP - 4);
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, d, 10), 0);
+	expect_ack(useq, pseq + 10, RXCAP - 10);
+	{
+		uint8_t b[16];
+
+		assert_int_equal(net_tcp_recv(c, b, sizeof(b), 0), 10);
+		assert_memory_equal(b, d, 10);
+	}
+	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
 }
 
 int main(void)
@@ -586,6 +1014,16 @@ int main(void)
 		TCP_TEST(active_open),
 		TCP_TEST(active_open_refused),
 		TCP_TEST(active_open_times_out),
+		TCP_TEST(retransmits_back_off_and_give_up),
+		TCP_TEST(timeout_resends_one_segment_then_slow_starts),
+		TCP_TEST(rtt_sample_lowers_rto),
+		TCP_TEST(three_dup_acks_resend_at_once),
+		TCP_TEST(active_close_through_time_wait),
+		TCP_TEST(simultaneous_close),
+		TCP_TEST(passive_close),
+		TCP_TEST(close_with_unread_data_resets),
+		TCP_TEST(rst_in_window_is_challenged_exact_resets),
+		TCP_TEST(unacceptable_segments_are_acked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
