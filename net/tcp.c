@@ -402,6 +402,7 @@ static void owner_output(struct net_tcp_conn *c, bool force)
 	c->frame_busy = true;
 	output(c, &c->frame, c->stack->tx_wait, force);
 	c->frame_busy = false;
+	timer_update(c); /* data the peer's shut window holds: the persist timer */
 }
 
 /* The receive task's ACK (and whatever it lets out). */
@@ -627,6 +628,11 @@ static bool ack_input(struct net_tcp_conn *c, const struct net_tcp *t,
 		c->snd_wl2 = t->ack;
 		to_accept_queue(c);
 	}
+	/* The byte a zero-window probe sent past snd_max (timer_fired): the
+	 * peer took it, so it was sent. */
+	if (t->ack == c->snd_max + 1u && c->snd_una == c->snd_max &&
+	    c->tx_len != 0 && c->snd_wnd == 0)
+		c->snd_nxt = c->snd_max = t->ack;
 	if (SEQ_GT(t->ack, c->snd_max)) {
 		input_output(c, true); /* acks what we never sent */
 		return false;
