@@ -1005,6 +1005,326 @@ static void unacceptable_segments_are_acked(void **state)
 	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
 }
 
+/* ---- 7. segments no connection takes, bad segments, zero windows ---------------- */
+
+static void no_listener_is_answered_with_rst(void **state)
+{
+	uint8_t f[NET_FRAME_MAX];
+	struct net_tcp t;
+	size_t n;
+	(void)state;
+	/* A SYN: RST|ACK, seq 0, acking the SYN. */
+	n = seg_frame(f, PEER_PORT, 81, NET_TCP_SYN, 1000, 0, PEER_WND,
+		      PEER_MSS, NULL, 0);
+	assert_int_equal(net_input(&stack, f, n), -ENOENT);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST | NET_TCP_ACK);
+	assert_int_equal(t.sport, 81);
+	assert_int_equal(t.dport, PEER_PORT);
+	assert_int_equal(t.seq, 0);
+	assert_int_equal(t.ack, 1001);
+	assert_int_equal(t.len, 0);
+	/* Data and FIN without ACK: acked past both. */
+	n = seg_frame(f, PEER_PORT, 81, NET_TCP_FIN | NET_TCP_PSH, 5000, 0,
+		      PEER_WND, 0, "abc", 3);
+	assert_int_equal(net_input(&stack, f, n), -ENOENT);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST | NET_TCP_ACK);
+	assert_int_equal(t.seq, 0);
+	assert_int_equal(t.ack, 5004);
+	/* With an ACK: RST at its ack, no ACK of ours. */
+	n = seg_frame(f, PEER_PORT, 81, NET_TCP_ACK, 5000, 0x12345678, PEER_WND,
+		      0, "abc", 3);
+	assert_int_equal(net_input(&stack, f, n), -ENOENT);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST);
+	assert_int_equal(t.seq, 0x12345678);
+	/* A RST is never answered. */
+	n = seg_frame(f, PEER_PORT, 81, NET_TCP_RST | NET_TCP_ACK, 5000, 1, 0,
+		      0, NULL, 0);
+	assert_int_equal(net_input(&stack, f, n), -ENOENT);
+	expect_none();
+	assert_int_equal(stack.stats.tcp_no_conn, 4);
+	assert_int_equal(stack.stats.tcp_rst_tx, 3);
+	assert_int_equal(stack.stats.tcp_rx, 0);
+}
+
+static void listener_refuses_all_but_syn(void **state)
+{
+	struct net_tcp t;
+	(void)state;
+	listen_pool(NPOOL);
+	assert_int_equal(peer(NET_TCP_ACK, 100, 777, PEER_WND, NULL, 0), -EINVAL);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST);
+	assert_int_equal(t.seq, 777);
+	assert_int_equal(peer(NET_TCP_RST, 100, 0, 0, NULL, 0), -EINVAL);
+	assert_int_equal(peer(NET_TCP_FIN, 100, 0, PEER_WND, NULL, 0), -EINVAL);
+	expect_none();
+	assert_int_equal(stack.stats.tcp_unacceptable, 3);
+	/* SYN-ACK to a listener: RST too. */
+	assert_int_equal(peer(NET_TCP_SYN | NET_TCP_ACK, 100, 555, PEER_WND, NULL, 0),
+			 -EINVAL);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST);
+	assert_int_equal(t.seq, 555);
+	/* The pool is untouched. */
+	for (unsigned i = 0; i < NPOOL; i++)
+		assert_int_equal(net_tcp_state(&conns[i]), NET_TCP_CLOSED);
+	/* Port in use; unlisten frees it. */
+	{
+		struct net_tcp_listener l2;
+
+		memset(&l2, 0, sizeof(l2));
+		assert_int_equal(net_tcp_listen(&stack, &l2, PORT, &conns[NPOOL], 1),
+				 -EADDRINUSE);
+		assert_int_equal(net_tcp_unlisten(&lis), 0);
+		assert_int_equal(peer(NET_TCP_SYN, 100, 0, PEER_WND, NULL, 0),
+				 -ENOENT);
+		next_seg(&t);
+		assert_int_equal(t.flags, NET_TCP_RST | NET_TCP_ACK);
+	}
+}
+
+static int peer_to_port(uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	return peer_from(sport, flags, seq, ack, PEER_WND, NULL, 0);
+}
+
+static void pool_full_drops_syn(void **state)
+{
+	struct net_tcp_conn *a, *b;
+	struct net_tcp t;
+	(void)state;
+	listen_pool(NPOOL);
+	a = handshake_from(PEER_PORT, PEER_WND);
+	/* The second one stays in its handshake: it holds its slot too. */
+	assert_int_equal(peer_to_port(PEER_PORT + 1, NET_TCP_SYN, PEER_ISS, 0), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_SYN | NET_TCP_ACK);
+	assert_int_equal(peer_to_port(PEER_PORT + 2, NET_TCP_SYN, PEER_ISS, 0),
+			 -ENOBUFS);
+	expect_none();
+	assert_int_equal(stack.stats.tcp_backlog_full, 1);
+	/* The handshake completes; the pool is still full. */
+	assert_int_equal(peer_to_port(PEER_PORT + 1, NET_TCP_ACK, PEER_ISS + 1,
+				      t.seq + 1),
+			 0);
+	assert_int_equal(net_tcp_accept(&lis, &b, 0), 0);
+	assert_ptr_equal(b, &conns[1]);
+	assert_int_equal(peer_to_port(PEER_PORT + 2, NET_TCP_SYN, PEER_ISS, 0),
+			 -ENOBUFS);
+	assert_int_equal(stack.stats.tcp_backlog_full, 2);
+	/* One is aborted: its slot takes the next SYN. */
+	assert_int_equal(net_tcp_abort(a), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_RST);
+	assert_ptr_equal(handshake_from(PEER_PORT + 2, PEER_WND), a);
+	/* The SYN-ACK of a handshake never finished is resent, then given up. */
+	assert_int_equal(net_tcp_abort(a), 0);
+	next_seg(&t);
+	assert_int_equal(peer_to_port(PEER_PORT + 3, NET_TCP_SYN, PEER_ISS, 0), 0);
+	next_seg(&t);
+	advance(1000);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_SYN | NET_TCP_ACK);
+	advance(2000 + 4000 + 8000 + 16000 + 32000);
+	assert_int_equal(net_tcp_state(a), NET_TCP_CLOSED);
+	while (unread() != 0)
+		next_seg(&t);
+	assert_int_equal(stack.stats.tcp_timeouts, 1);
+	assert_ptr_equal(handshake_from(PEER_PORT + 4, PEER_WND), a);
+}
+
+/* A raw IPv4 payload from the peer as protocol TCP. */
+static int peer_raw(const uint8_t *seg, size_t len)
+{
+	uint8_t f[NET_FRAME_MAX];
+	struct net_ipv4 ip = { .proto = NET_IPPROTO_TCP,
+			       .ttl = 64,
+			       .id = 1,
+			       .src = IP_B,
+			       .dst = IP_US };
+
+	memcpy(f + 34, seg, len);
+	net_eth_build(f, NET_FRAME_MAX, mac_us, mac_b, NET_ETHERTYPE_IPV4);
+	assert_true(net_ipv4_build(f + 14, NET_FRAME_MAX - 14, &ip, len) != 0);
+	return net_input(&stack, f, 34 + len);
+}
+
+/* The TCP checksum of seg again, after the test changed it. */
+static void recsum(uint8_t *seg, size_t len)
+{
+	uint8_t ph[12];
+
+	net_put32(ph, IP_B);
+	net_put32(ph + 4, IP_US);
+	ph[8] = 0;
+	ph[9] = NET_IPPROTO_TCP;
+	net_put16(ph + 10, (uint16_t)len);
+	net_put16(seg + 16, 0);
+	net_put16(seg + 16,
+		  net_csum_fold(net_csum_add(net_csum_add(0, ph, 12), seg, len)));
+}
+
+static void bad_segments_are_counted(void **state)
+{
+	uint8_t f[NET_FRAME_MAX], g[NET_FRAME_MAX];
+	struct net_tcp t;
+	size_t n, sl;
+	(void)state;
+	listen_pool(NPOOL);
+	n = seg_frame(f, PEER_PORT, PORT, NET_TCP_SYN, PEER_ISS, 0, PEER_WND,
+		      PEER_MSS, "data", 4);
+	sl = n - 34;
+	/* The payload changed under the checksum. */
+	memcpy(g, f + 34, sl);
+	g[sl - 1] ^= 0x20;
+	assert_int_equal(peer_raw(g, sl), -EBADMSG);
+	assert_int_equal(stack.stats.tcp_bad_csum, 1);
+	/* Truncated: under 20 bytes. */
+	assert_int_equal(peer_raw(f + 34, 19), -EINVAL);
+	/* Data offset under 5, and past the segment. */
+	memcpy(g, f + 34, sl);
+	g[12] = 4 << 4;
+	assert_int_equal(peer_raw(g, sl), -EINVAL);
+	memcpy(g, f + 34, sl);
+	g[12] = 15 << 4;
+	assert_int_equal(peer_raw(g, sl), -EINVAL);
+	/* An option running past the header (checksum right). */
+	memcpy(g, f + 34, sl);
+	g[21] = 8;
+	recsum(g, sl);
+	assert_int_equal(peer_raw(g, sl), -EINVAL);
+	/* An option length under 2. */
+	memcpy(g, f + 34, sl);
+	g[20] = 9;
+	g[21] = 1;
+	recsum(g, sl);
+	assert_int_equal(peer_raw(g, sl), -EINVAL);
+	/* MSS of the wrong length. */
+	memcpy(g, f + 34, sl);
+	g[21] = 3;
+	g[23] = 1; /* a NOP after it, so the length stays inside */
+	recsum(g, sl);
+	assert_int_equal(peer_raw(g, sl), -EINVAL);
+	/* Port 0. */
+	memcpy(g, f + 34, sl);
+	net_put16(g, 0);
+	recsum(g, sl);
+	assert_int_equal(peer_raw(g, sl), -EINVAL);
+	assert_int_equal(stack.stats.tcp_bad, 7);
+	/* To the broadcast address. */
+	{
+		uint8_t h[NET_FRAME_MAX];
+		struct net_ipv4 ip = { .proto = NET_IPPROTO_TCP,
+				       .ttl = 64,
+				       .id = 1,
+				       .src = IP_B,
+				       .dst = NET_IP4(10, 0, 2, 255) };
+		struct net_tcp th = { .sport = PEER_PORT,
+				      .dport = PORT,
+				      .seq = 1,
+				      .flags = NET_TCP_SYN,
+				      .wnd = 100 };
+		size_t k = net_tcp_build(h + 34, sizeof(h) - 34, IP_B, ip.dst,
+					 &th, 0);
+
+		memcpy(h, net_mac_broadcast, 6);
+		memcpy(h + 6, mac_b, 6);
+		net_put16(h + 12, NET_ETHERTYPE_IPV4);
+		net_ipv4_build(h + 14, sizeof(h) - 14, &ip, k);
+		assert_int_equal(net_input(&stack, h, 34 + k), -EINVAL);
+	}
+	assert_int_equal(stack.stats.tcp_bad, 8);
+	expect_none();
+	for (unsigned i = 0; i < NPOOL; i++)
+		assert_int_equal(net_tcp_state(&conns[i]), NET_TCP_CLOSED);
+	/* The good one still opens a connection (its data is not kept). */
+	assert_int_equal(net_input(&stack, f, n), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_SYN | NET_TCP_ACK);
+	assert_int_equal(t.ack, PEER_ISS + 1);
+	expect_none();
+}
+
+static void zero_window_is_probed(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake_from(PEER_PORT, 0);
+	send_stream(c, 0, 100);
+	expect_none(); /* the window is shut */
+	assert_true(kt_timer_active(&c->timer));
+	advance(NET_TCP_RTO_INIT_MS - 1);
+	expect_none();
+	advance(1);
+	expect_data(useq, 0, 1); /* a probe: one byte past the window */
+	/* Still shut: probed again, backed off. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, 0, NULL, 0), 0);
+	expect_none();
+	advance(2 * NET_TCP_RTO_INIT_MS - 1);
+	expect_none();
+	advance(1);
+	expect_data(useq, 0, 1);
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, 0, NULL, 0), 0);
+	/* The window opens (the probe's byte not taken): all of it goes. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, NULL, 0), 0);
+	expect_data(useq, 0, 100);
+	expect_none();
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 100, PEER_WND, NULL, 0), 0);
+	useq += 100;
+	assert_false(kt_timer_active(&c->timer));
+	assert_int_equal(c->stats.tx_bytes, 100);
+	assert_int_equal(stack.stats.tcp_timeouts, 0);
+}
+
+static void zero_window_probe_byte_taken(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake_from(PEER_PORT, 0);
+	send_stream(c, 0, 100);
+	expect_none();
+	advance(NET_TCP_RTO_INIT_MS);
+	expect_data(useq, 0, 1);
+	/* The window opened meanwhile: the peer keeps the byte, acks it. */
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 1, PEER_WND, NULL, 0), 0);
+	expect_data(useq + 1, 1, 99);
+	expect_none();
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 100, PEER_WND, NULL, 0), 0);
+	expect_none();
+	assert_int_equal(net_tcp_writable(c), TXCAP);
+	assert_false(kt_timer_active(&c->timer));
+}
+
+static void zero_window_probes_do_not_give_up(void **state)
+{
+	struct net_tcp_conn *c;
+	kt_tick_t rto = NET_TCP_RTO_INIT_MS;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake_from(PEER_PORT, 0);
+	send_stream(c, 0, 100);
+	/* A live peer that keeps its window shut for long: probes go on
+	 * past NET_TCP_RETRIES (RFC 9293 3.8.6.1), answered each time. */
+	for (unsigned i = 0; i < NET_TCP_RETRIES + 4; i++) {
+		advance(rto - 1);
+		expect_none();
+		advance(1);
+		rto = rto * 2 < NET_TCP_RTO_MAX_MS ? rto * 2 : NET_TCP_RTO_MAX_MS;
+		expect_data(useq, 0, 1);
+		expect_none();
+		assert_int_equal(peer(NET_TCP_ACK, pseq, useq, 0, NULL, 0), 0);
+		expect_none();
+	}
+	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, NULL, 0), 0);
+	expect_data(useq, 0, 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1024,6 +1344,13 @@ int main(void)
 		TCP_TEST(close_with_unread_data_resets),
 		TCP_TEST(rst_in_window_is_challenged_exact_resets),
 		TCP_TEST(unacceptable_segments_are_acked),
+		TCP_TEST(no_listener_is_answered_with_rst),
+		TCP_TEST(listener_refuses_all_but_syn),
+		TCP_TEST(pool_full_drops_syn),
+		TCP_TEST(bad_segments_are_counted),
+		TCP_TEST(zero_window_is_probed),
+		TCP_TEST(zero_window_probe_byte_taken),
+		TCP_TEST(zero_window_probes_do_not_give_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
