@@ -1325,6 +1325,155 @@ static void zero_window_probes_do_not_give_up(void **state)
 	expect_data(useq, 0, 100);
 }
 
+/* ---- blocking calls in tasks, handshake corners ------------------------------------ */
+
+static int send_result;
+
+static int sender(void *arg)
+{
+	static uint8_t d[5000];
+	(void)arg;
+	for (uint32_t i = 0; i < sizeof(d); i++)
+		d[i] = pat(i);
+	send_result = net_tcp_send(blocked_conn, d, sizeof(d), KT_FOREVER);
+	return send_result;
+}
+
+static void send_blocks_for_ring_room(void **state)
+{
+	struct net_tcp_conn *c;
+	uint32_t acked = 0;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	blocked_conn = c;
+	spawn(&tasks[0], "tx", sender, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	assert_int_equal(net_tcp_writable(c), 0);
+	/* Each ACK frees room; the task fills it; the stream is exact. */
+	while (acked < 5000) {
+		struct net_tcp t;
+		uint32_t top = acked;
+
+		while (unread() != 0) {
+			next_seg(&t);
+			assert_int_equal(t.seq, useq + top);
+			for (size_t k = 0; k < t.len; k++)
+				assert_int_equal(t.payload[k],
+						 pat(top + (uint32_t)k));
+			top += (uint32_t)t.len;
+		}
+		assert_true(top > acked);
+		acked = top;
+		assert_int_equal(peer(NET_TCP_ACK, pseq, useq + acked, PEER_WND,
+				      NULL, 0),
+				 0);
+		kt_run_until_idle();
+	}
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	assert_int_equal(send_result, 5000);
+	expect_none();
+}
+
+static struct net_tcp_conn *accepted;
+static int accept_result;
+
+static int acceptor(void *arg)
+{
+	(void)arg;
+	accept_result = net_tcp_accept(&lis, &accepted, KT_FOREVER);
+	if (accept_result == 0) {
+		blocked_conn = accepted;
+		recv_result = reader(NULL);
+	}
+	return accept_result;
+}
+
+static void accept_and_recv_block(void **state)
+{
+	uint8_t f[NET_FRAME_MAX];
+	struct net_tcp t;
+	size_t n;
+	(void)state;
+	listen_pool(NPOOL);
+	spawn(&tasks[0], "acc", acceptor, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	n = seg_frame(f, PEER_PORT, PORT, NET_TCP_SYN, PEER_ISS, 0, PEER_WND,
+		      PEER_MSS, NULL, 0);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	next_seg(&t);
+	/* The SYN again (our SYN-ACK was lost): the SYN-ACK again. */
+	assert_int_equal(net_input(&stack, f, n), -EINVAL);
+	{
+		struct net_tcp t2;
+
+		next_seg(&t2);
+		assert_int_equal(t2.flags, NET_TCP_SYN | NET_TCP_ACK);
+		assert_int_equal(t2.seq, t.seq);
+	}
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	pseq = PEER_ISS + 1;
+	useq = t.seq + 1;
+	/* The handshake's ACK carries data: accepted, and the data kept. */
+	assert_int_equal(peer(NET_TCP_ACK | NET_TCP_PSH, pseq, useq, PEER_WND,
+			      "hello", 5),
+			 0);
+	pseq += 5;
+	expect_ack(useq, pseq, RXCAP - 5);
+	kt_run_until_idle();
+	assert_int_equal(accept_result, 0);
+	assert_int_equal(recv_result, 5);
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	/* A reader that blocks is woken by the FIN with 0. */
+	blocked_conn = accepted;
+	spawn(&tasks[1], "rd", reader, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(tasks[1].task.state, KT_BLOCKED);
+	assert_int_equal(peer(NET_TCP_FIN | NET_TCP_ACK, pseq, useq, PEER_WND,
+			      NULL, 0),
+			 0);
+	expect_ack(useq, pseq + 1, RXCAP);
+	kt_run_until_idle();
+	assert_int_equal(tasks[1].task.state, KT_DONE);
+	assert_int_equal(recv_result, 0);
+	assert_int_equal(net_tcp_close(accepted), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_FIN | NET_TCP_ACK);
+}
+
+static void syn_in_time_wait_opens_anew(void **state)
+{
+	struct net_tcp_conn *c;
+	struct net_tcp t;
+	uint8_t f[NET_FRAME_MAX];
+	size_t n;
+	(void)state;
+	listen_pool(1);
+	c = handshake();
+	assert_int_equal(net_tcp_close(c), 0);
+	next_seg(&t);
+	assert_int_equal(peer(NET_TCP_FIN | NET_TCP_ACK, pseq, useq + 1,
+			      PEER_WND, NULL, 0),
+			 0);
+	expect_ack(useq + 1, pseq + 1, RXCAP);
+	assert_int_equal(net_tcp_state(c), NET_TCP_TIME_WAIT);
+	/* A new SYN, past the old connection's sequence: a new incarnation. */
+	n = seg_frame(f, PEER_PORT, PORT, NET_TCP_SYN, pseq + 100000, 0,
+		      PEER_WND, PEER_MSS, NULL, 0);
+	assert_int_equal(net_input(&stack, f, n), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_SYN | NET_TCP_ACK);
+	assert_int_equal(t.ack, pseq + 100001);
+	assert_int_equal(net_tcp_state(c), NET_TCP_SYN_RECEIVED);
+	/* The pool of one was in TIME-WAIT only: a SYN from another port
+	 * takes it, the wait cut short.  (Here it is in its handshake.) */
+	assert_int_equal(peer_to_port(PEER_PORT + 1, NET_TCP_SYN, 1, 0), -ENOBUFS);
+	expect_none();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1351,6 +1500,9 @@ int main(void)
 		TCP_TEST(zero_window_is_probed),
 		TCP_TEST(zero_window_probe_byte_taken),
 		TCP_TEST(zero_window_probes_do_not_give_up),
+		TCP_TEST(send_blocks_for_ring_room),
+		TCP_TEST(accept_and_recv_block),
+		TCP_TEST(syn_in_time_wait_opens_anew),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
