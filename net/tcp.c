@@ -195,6 +195,7 @@ static void conn_open(struct net_tcp_conn *c, struct net_stack *s, uint32_t rip,
 	c->snd_wl1 = c->snd_wl2 = 0;
 	c->irs = c->rcv_nxt = c->rcv_adv = 0;
 	c->srtt8 = c->rttvar4 = 0;
+	c->rtt_seen = false;
 	c->rto = ticks(c, NET_TCP_RTO_INIT_MS);
 	c->ssthresh = 65535u;
 	memset(&c->stats, 0, sizeof(c->stats));
@@ -501,7 +502,8 @@ static void rtt_sample(struct net_tcp_conn *c, kt_tick_t r)
 {
 	kt_tick_t rto;
 
-	if (c->srtt8 == 0 && c->rttvar4 == 0) {
+	if (!c->rtt_seen) {
+		c->rtt_seen = true;
 		c->srtt8 = r * 8u;
 		c->rttvar4 = r * 2u;
 	} else {

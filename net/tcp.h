@@ -88,12 +88,13 @@ struct net_tcp_conn {
 	struct net_stack *stack;
 	struct net_tcp_listener *listener; /* the pool it is from, or NULL */
 	uint8_t state;                     /* enum net_tcp_state */
-	bool owned;      /* a task holds it: connected or accepted, not closed */
+	bool owned; /* a task holds it: connected or accepted, not closed */
 	bool fin_queued; /* closed by its owner: FIN after the data */
 	bool frame_busy; /* an owner's send is using frame */
 	bool in_accept;  /* established, waiting in the listener's queue */
 	bool rtt_on;     /* a segment is being timed */
 	bool rcv_fin;    /* the peer's FIN has arrived */
+	bool rtt_seen;   /* srtt8 and rttvar4 hold a sample */
 	uint8_t dupacks;
 	uint8_t retries;
 	int err; /* why it ended: 0 (closed), -ECONNRESET, ... */
@@ -137,8 +138,8 @@ struct net_tcp_listener {
  * given to a listener; again only while c is CLOSED and not owned.
  * thread.  0; -EINVAL; -EBUSY (in use).
  */
-int net_tcp_conn_init(struct net_tcp_conn *c, void *rx, size_t rx_cap,
-		      void *tx, size_t tx_cap);
+int net_tcp_conn_init(struct net_tcp_conn *c, void *rx, size_t rx_cap, void *tx,
+		      size_t tx_cap);
 
 /*
  * Listen on port (1..65535) with the pool conns[0..n), each already given
