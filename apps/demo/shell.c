@@ -3,16 +3,26 @@
  * reads the interrupt-driven UART, edits a line and runs it through a
  * small command table.  It sees inside the kernel only through the public
  * calls (kt_task_next/kt_task_info, kt_timer_foreach, kt_mutex_owner) and
- * the public fields of struct kt_task (held, wait_obj), and it writes
- * every line whole through board_printf, so its answers never mix with
- * the other tasks' lines.  Commands that walk kernel lists (timers,
- * mutex) copy what they see into a small array first and print after:
- * printing may block on the console, and a walk must not.  A line longer
- * than LINE_MAX is swallowed to its end and refused; nothing is written
- * past the buffer.  Ctrl-C throws the line away.  The hog detector's
- * report comes in on the scheduler, where nothing may block, so it only
- * notes the hog and gives a semaphore; the shell's reporter task prints.
+ * the public fields of struct kt_task (held, wait_obj).
+ *
+ * Sessions (demo.h): the UART's is this task's; apps/demo/tcp_shell.c
+ * runs others over TCP.  A session is the task-local pointer of the task
+ * running it, and the commands print through shell_printf, which formats
+ * a whole line and hands it to that session's sink: on the UART
+ * board_console_write (under the console mutex, so the answers never mix
+ * with the other tasks' lines), on TCP the connection.  Commands run one
+ * at a time under cmd_lock, whatever the session: their static buffers
+ * (and net.c's) are shared, and printing may block.  Commands that walk
+ * kernel lists (timers, mutex) copy what they see into a small array
+ * first and print after: printing may block, and a walk must not.
+ *
+ * A line longer than DEMO_SHELL_LINE_MAX is swallowed to its end and
+ * refused; nothing is written past the buffer.  CR, LF and CR LF each end
+ * a line.  Ctrl-C throws the line away.  The hog detector's report comes
+ * in on the scheduler, where nothing may block, so it only notes the hog
+ * and gives a semaphore; the reporter task prints it on the console.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +32,8 @@
 #include "demo.h"
 #include "kettle.h"
 
-#define STACK 1536 /* ps and mutex peak near 1 KiB: formatting on the stack */
-#define LINE_MAX 80
-#define MAX_SHOWN 16           /* timers or mutexes one command lists */
+#define STACK 1536   /* ps and mutex peak near 1 KiB: formatting on the stack */
+#define MAX_SHOWN 16 /* timers or mutexes one command lists */
 #define HOG_SPIN_MAX_MS 10000u /* longer is a hang, not a demonstration */
 
 static struct kt_task shell_task, hog_report_task;
@@ -33,6 +42,8 @@ static struct kt_sem hog_seen;
 static struct kt_task *volatile hog_task;
 static volatile kt_tick_t hog_ran;
 static volatile uint32_t hog_missed;
+static struct kt_mutex cmd_lock = KT_MUTEX_INIT(cmd_lock);
+static struct demo_shell uart_session;
 
 struct command {
 	const char *name;
@@ -42,6 +53,47 @@ struct command {
 };
 
 static void cmd_help(const char *args);
+
+/* ---- a session's output --------------------------------------------------- */
+
+int shell_write(const void *buf, size_t len)
+{
+	struct demo_shell *sh = kt_task_local();
+	int n;
+
+	if (sh == NULL)
+		return board_console_write(buf, len);
+	if (sh->ended)
+		return -EPIPE;
+	if (len == 0)
+		return 0;
+	n = sh->write(sh, buf, len);
+	if (n < 0)
+		sh->ended = true;
+	return n;
+}
+
+int shell_printf(const char *fmt, ...)
+{
+	char buf[BOARD_PRINTF_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	return shell_write(buf, (size_t)n);
+}
+
+static void echo(const struct demo_shell *sh, const char *s, size_t n)
+{
+	if (sh->echo)
+		shell_write(s, n);
+}
 
 static unsigned ms(uint64_t ticks)
 {
@@ -73,7 +125,7 @@ static void cmd_ps(const char *args)
 			total += info.ticks;
 	if (total == 0)
 		total = 1;
-	board_printf("%-10s %-8s %-6s %4s %11s %8s %6s %4s\n", "task", "state",
+	shell_printf("%-10s %-8s %-6s %4s %11s %8s %6s %4s\n", "task", "state",
 		     "wait", "prio", "stack", "runs", "cpu", "hogs");
 	while ((t = kt_task_next(t)) != NULL) {
 		unsigned permille;
@@ -85,7 +137,7 @@ static void cmd_ps(const char *args)
 			continue;
 		}
 		permille = (unsigned)((uint64_t)info.ticks * 1000u / total);
-		board_printf("%-10s %-8s %-6s %4u %5lu/%-5lu %8lu %4u.%u%% %4lu\n",
+		shell_printf("%-10s %-8s %-6s %4u %5lu/%-5lu %8lu %4u.%u%% %4lu\n",
 			     info.name, kt_state_name(info.state),
 			     kt_wait_name(info.wait), info.prio,
 			     (unsigned long)info.stack_used,
@@ -94,14 +146,14 @@ static void cmd_ps(const char *args)
 			     permille % 10, (unsigned long)info.hogs);
 	}
 	idle_permille = (unsigned)(idle * 1000u / total);
-	board_printf("%-10s %-8s %-6s %4s %11s %8s %4u.%u%%\n", "(idle)", "",
+	shell_printf("%-10s %-8s %-6s %4s %11s %8s %4u.%u%%\n", "(idle)", "",
 		     "", "", "", "", idle_permille / 10, idle_permille % 10);
 	if (done == 0)
 		return;
 	/* Finished tasks leave the table; their results stay worth seeing. */
 	while ((t = kt_task_next(t)) != NULL)
 		if (t->state == KT_DONE)
-			board_printf("finished: %s (result %d)\n", t->name, t->result);
+			shell_printf("finished: %s (result %d)\n", t->name, t->result);
 }
 
 static void cmd_uptime(const char *args)
@@ -109,7 +161,7 @@ static void cmd_uptime(const char *args)
 	uint64_t up = kt_uptime64();
 	(void)args;
 
-	board_printf("up %lu.%03u s (%lu ticks at %u Hz), idle %lu ticks\n",
+	shell_printf("up %lu.%03u s (%lu ticks at %u Hz), idle %lu ticks\n",
 		     (unsigned long)(up / KT_TICK_HZ), ms(up % KT_TICK_HZ),
 		     (unsigned long)up, (unsigned)KT_TICK_HZ,
 		     (unsigned long)kt_idle_ticks());
@@ -148,23 +200,23 @@ static void cmd_timers(const char *args)
 
 	s.n = s.more = 0;
 	kt_timer_foreach(note_timer, &s);
-	board_printf("%u timers running at tick %lu\n", s.n + s.more,
+	shell_printf("%u timers running at tick %lu\n", s.n + s.more,
 		     (unsigned long)now);
 	for (unsigned i = 0; i < s.n; i++) {
 		const struct timer_seen *e = &s.v[i];
 		unsigned in = ms((kt_tick_t)(e->expires - now));
 
 		if (e->task != NULL)
-			board_printf("  timeout of %-10s fires in %6u ms (%s)\n",
+			shell_printf("  timeout of %-10s fires in %6u ms (%s)\n",
 				     e->task->name, in,
 				     kt_wait_name((enum kt_wait)e->task->wait));
 		else
-			board_printf("  soft timer %-10s fires in %6u ms, %s %u ms\n",
+			shell_printf("  soft timer %-10s fires in %6u ms, %s %u ms\n",
 				     demo_timer_name(e->t), in,
 				     e->period ? "every" : "once,", ms(e->period));
 	}
 	if (s.more)
-		board_printf("  and %u more\n", s.more);
+		shell_printf("  and %u more\n", s.more);
 }
 
 /* ---- mutex ---------------------------------------------------------------- */
@@ -173,6 +225,8 @@ static const char *mutex_name(const struct kt_mutex *m)
 {
 	if (m == &board_console_mutex)
 		return "console";
+	if (m == &cmd_lock)
+		return "shell"; /* held by whoever runs this command */
 	return demo_mutex_name(m);
 }
 
@@ -220,9 +274,9 @@ static void cmd_mutex(const char *args)
 				note_waiter(&seen[i], w);
 	}
 	if (kt_mutex_owner(&board_console_mutex) == NULL)
-		board_printf("console: free\n");
+		shell_printf("console: free\n");
 	if (n == 0) {
-		board_printf("no task holds a mutex\n");
+		shell_printf("no task holds a mutex\n");
 		return;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -234,7 +288,7 @@ static void cmd_mutex(const char *args)
 		for (unsigned j = 0; j < e->nwait && j < 4; j++)
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
 						" %s", e->waiters[j]);
-		board_printf("%s: held by %s (prio %u), %u waiting%s%s\n",
+		shell_printf("%s: held by %s (prio %u), %u waiting%s%s\n",
 			     mutex_name(e->m), e->owner->name, e->owner->prio,
 			     e->nwait, e->nwait ? ":" : "", line);
 	}
@@ -248,16 +302,16 @@ static void cmd_kill(const char *args)
 	int err;
 
 	if (t == NULL) {
-		board_printf("kill: no task \"%s\"\n", args);
+		shell_printf("kill: no task \"%s\"\n", args);
 		return;
 	}
 	err = kt_task_cancel(t);
 	if (err == -EALREADY)
-		board_printf("kill: %s has already finished\n", t->name);
+		shell_printf("kill: %s has already finished\n", t->name);
 	else if (err != 0)
-		board_printf("kill: %s: error %d\n", t->name, err);
+		shell_printf("kill: %s: error %d\n", t->name, err);
 	else
-		board_printf("kill: cancelled %s\n", t->name);
+		shell_printf("kill: cancelled %s\n", t->name);
 }
 
 /*
@@ -272,10 +326,10 @@ static void cmd_hog(const char *args)
 	kt_tick_t start, span;
 
 	if (end == args || *end != '\0' || n == 0 || n > HOG_SPIN_MAX_MS) {
-		board_printf("hog: want milliseconds, 1..%u\n", HOG_SPIN_MAX_MS);
+		shell_printf("hog: want milliseconds, 1..%u\n", HOG_SPIN_MAX_MS);
 		return;
 	}
-	board_printf("hog: spinning %lu ms without yielding (limit %u ms)\n", n,
+	shell_printf("hog: spinning %lu ms without yielding (limit %u ms)\n", n,
 		     (unsigned)DEMO_HOG_MS);
 	span = (kt_tick_t)((n * KT_TICK_HZ + 999) / 1000);
 	start = kt_now();
@@ -312,13 +366,13 @@ static void cmd_bench(const char *args)
 		kt_queue_get(&q, &item, KT_NOWAIT);
 	}
 	t3 = board_cycles();
-	board_printf("bench: %u rounds each, cycles at %lu Hz\n", N,
+	shell_printf("bench: %u rounds each, cycles at %lu Hz\n", N,
 		     (unsigned long)board_cycles_hz());
-	board_printf("  yield (nothing else ready)  %6lu cycles\n",
+	shell_printf("  yield (nothing else ready)  %6lu cycles\n",
 		     (unsigned long)per_op(t1 - t0, N));
-	board_printf("  mutex lock + unlock         %6lu cycles\n",
+	shell_printf("  mutex lock + unlock         %6lu cycles\n",
 		     (unsigned long)per_op(t2 - t1, N));
-	board_printf("  queue put + get             %6lu cycles\n",
+	shell_printf("  queue put + get             %6lu cycles\n",
 		     (unsigned long)per_op(t3 - t2, N));
 }
 
@@ -328,7 +382,7 @@ static void cmd_quiet(const char *args)
 {
 	(void)args;
 	demo_quiet(true);
-	board_printf("periodic lines off (\"loud\" brings them back)\n");
+	shell_printf("periodic lines off (\"loud\" brings them back)\n");
 }
 
 static void cmd_loud(const char *args)
@@ -339,9 +393,25 @@ static void cmd_loud(const char *args)
 
 static void cmd_exit(const char *args)
 {
+	struct demo_shell *sh = kt_task_local();
 	(void)args;
-	board_printf("bye\n");
+
+	shell_printf("bye\n");
+	if (sh != NULL && sh->remote) {
+		sh->ended = true;
+		return;
+	}
 	board_exit(0);
+}
+
+static void cmd_quit(const char *args)
+{
+	const struct demo_shell *sh = kt_task_local();
+
+	if (sh != NULL && sh->remote)
+		cmd_exit(args);
+	else
+		shell_printf("quit: ends a TCP session; \"exit\" leaves QEMU\n");
 }
 
 /* args "" takes no argument, "NAME"/"N" one. */
@@ -357,7 +427,8 @@ static const struct command commands[] = {
 	{ "bench", "", "yield, mutex and queue timings", cmd_bench },
 	{ "quiet", "", "stop the periodic lines", cmd_quiet },
 	{ "loud", "", "start them again", cmd_loud },
-	{ "exit", "", "leave QEMU", cmd_exit },
+	{ "exit", "", "leave QEMU (over TCP: end the session)", cmd_exit },
+	{ "quit", "", "end the TCP session", cmd_quit },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -365,18 +436,16 @@ static void cmd_help(const char *args)
 {
 	(void)args;
 	for (const struct command *c = commands; c->name != NULL; c++)
-		board_printf("  %-6s %-6s %s\n", c->name, c->args, c->help);
-	board_printf("  (and the demo's own: %s)\n", demo_extra_commands());
+		shell_printf("  %-6s %-6s %s\n", c->name, c->args, c->help);
+	shell_printf("  (and the demo's own: %s)\n", demo_extra_commands());
 }
 
-static void run_line(const char *line)
+static void run_command(const char *line)
 {
 	size_t n = strcspn(line, " ");
 	const char *args = line + n;
 	const struct command *c;
 
-	if (line[0] == '\0')
-		return;
 	/* ip, net and trace parse their own arguments. */
 	if (demo_net_command(line) || demo_trace_command(line))
 		return;
@@ -387,62 +456,113 @@ static void run_line(const char *line)
 			break;
 	if (c->name == NULL) {
 		/* "heard" and the whole line: what the trace tools wait for. */
-		board_printf("%s heard: \"%s\": no such command (try \"help\")\n",
+		shell_printf("%s heard: \"%s\": no such command (try \"help\")\n",
 			     kt_self()->name, line);
 		return;
 	}
 	if ((c->args[0] == '\0') != (args[0] == '\0') || strchr(args, ' ') != NULL) {
-		board_printf("%s: usage: %s %s\n", c->name, c->name, c->args);
+		shell_printf("%s: usage: %s %s\n", c->name, c->name, c->args);
 		return;
 	}
 	c->run(args);
 }
 
+static void run_line(const char *line)
+{
+	int err;
+
+	if (line[0] == '\0')
+		return;
+	err = kt_mutex_lock(&cmd_lock, KT_FOREVER);
+	if (err != 0 && err != -EOWNERDEAD)
+		return; /* cancelled */
+	run_command(line);
+	kt_mutex_unlock(&cmd_lock);
+}
+
+static void prompt(const struct demo_shell *sh)
+{
+	if (sh->prompt != NULL && !sh->ended)
+		shell_write(sh->prompt, strlen(sh->prompt));
+}
+
+void demo_shell_begin(struct demo_shell *sh)
+{
+	sh->ended = sh->too_long = sh->after_cr = false;
+	sh->len = 0;
+	kt_task_set_local(sh);
+	shell_printf("type a line and press Enter; \"help\" lists the commands\n");
+	prompt(sh);
+}
+
+void demo_shell_end(void)
+{
+	kt_task_set_local(NULL);
+}
+
+bool demo_shell_input(struct demo_shell *sh, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n && !sh->ended; i++) {
+		char c = buf[i];
+		bool after_cr = sh->after_cr;
+
+		sh->after_cr = c == '\r';
+		if (c == '\n' && after_cr)
+			continue; /* CR LF: one line end */
+		if (c == '\r' || c == '\n') {
+			echo(sh, "\n", 1);
+			sh->line[sh->len] = '\0';
+			if (sh->too_long)
+				shell_printf("error: line longer than %u characters, ignored\n",
+					     DEMO_SHELL_LINE_MAX);
+			else
+				run_line(sh->line);
+			sh->len = 0;
+			sh->too_long = false;
+			prompt(sh);
+		} else if (c == 0x03) { /* Ctrl-C */
+			echo(sh, "^C\n", 3);
+			sh->len = 0;
+			sh->too_long = false;
+			prompt(sh);
+		} else if (c == 0x7f || c == '\b') {
+			if (sh->len > 0 && !sh->too_long) {
+				sh->len--;
+				echo(sh, "\b \b", 3);
+			}
+		} else if (c >= ' ' && c < 0x7f) {
+			if (sh->len == DEMO_SHELL_LINE_MAX)
+				sh->too_long = true;
+			if (sh->too_long)
+				continue;
+			sh->line[sh->len++] = c;
+			echo(sh, &c, 1);
+		}
+	}
+	return !sh->ended;
+}
+
+static int uart_write(struct demo_shell *sh, const void *buf, size_t len)
+{
+	(void)sh;
+	return board_console_write(buf, len);
+}
+
 static int shell(void *arg)
 {
-	char line[LINE_MAX + 1];
-	size_t len = 0;
-	bool too_long = false;
+	struct demo_shell *sh = &uart_session;
 	(void)arg;
 
-	board_printf("type a line and press Enter; \"help\" lists the commands\n");
+	sh->write = uart_write;
+	sh->echo = true;
+	demo_shell_begin(sh);
 	for (;;) {
 		char buf[16];
 		int n = board_uart_read(buf, sizeof(buf), KT_FOREVER);
 
 		if (n < 0)
 			return n; /* cancelled */
-		for (int i = 0; i < n; i++) {
-			char c = buf[i];
-
-			if (c == '\r' || c == '\n') {
-				board_console_write("\n", 1);
-				line[len] = '\0';
-				if (too_long)
-					board_printf("error: line longer than %u characters, ignored\n",
-						     LINE_MAX);
-				else
-					run_line(line);
-				len = 0;
-				too_long = false;
-			} else if (c == 0x03) { /* Ctrl-C */
-				board_console_write("^C\n", 3);
-				len = 0;
-				too_long = false;
-			} else if (c == 0x7f || c == '\b') {
-				if (len > 0 && !too_long) {
-					len--;
-					board_console_write("\b \b", 3);
-				}
-			} else if (c >= ' ' && c < 0x7f) {
-				if (len == LINE_MAX)
-					too_long = true;
-				if (too_long)
-					continue;
-				line[len++] = c;
-				board_console_write(&c, 1);
-			}
-		}
+		demo_shell_input(sh, buf, (size_t)n);
 	}
 	return 0;
 }
