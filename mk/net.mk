@@ -70,11 +70,14 @@ $(NET_SCENARIOS): $(BDIR)/tests/%.elf: $(BDIR)/tests/qemu/%.o \
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $(filter %.o,$^) -o $@
 
-.PHONY: net-test fuzz-test net-bench deps-fuzz deps-net
+.PHONY: net-test fuzz-test net-bench deps-fuzz deps-net deps-browser
 deps-fuzz:
 	$(Q)scripts/deps.sh fuzz
 deps-net:
 	$(Q)scripts/deps.sh net
+# Chromium for net_run.py's page-chromium test, which skips without it.
+deps-browser:
+	$(Q)scripts/deps.sh browser || echo "deps-browser: no chromium; page-chromium will skip"
 
 # The pair test joins this board to another on one link: lm3s6965evb (the
 # Stellaris MAC against this board's) when that board has Ethernet, else
@@ -96,7 +99,7 @@ net-pair-board:
 		$(O)/$(NET_PAIR_BOARD)/tests/net_pair.elf $(O)/$(NET_PAIR_BOARD)/demo.elf
 
 ifeq ($(BOARD_HAS_ETH),1)
-net-test: $(NET_SCENARIOS) $(DEMO) $(NET_PAIR_DEPS) | deps-qemu deps-net
+net-test: $(NET_SCENARIOS) $(DEMO) $(NET_PAIR_DEPS) | deps-qemu deps-net deps-browser
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(NET_LOOP_SCENARIOS)
 	$(Q)$(PYTHON) tests/qemu/net_run.py --machine $(QEMU_MACHINE) \
 		--demo $(DEMO) --pair $(BDIR)/tests/net_pair.elf $(NET_PAIR_ARGS)

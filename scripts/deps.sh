@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what a make target needs, from Debian, only when it is missing.
-#   scripts/deps.sh arm|qemu|host|fuzz|net|openocd|gdb|check|docs|cmake|format ...
+#   scripts/deps.sh arm|qemu|host|fuzz|net|browser|openocd|gdb|check|docs|cmake|format ...
 set -e
 need=""
 for what in "$@"; do
@@ -22,6 +22,10 @@ for what in "$@"; do
 	net)
 		command -v ip >/dev/null || need="$need iproute2"
 		command -v ping >/dev/null || need="$need iputils-ping" ;;
+	browser)
+		# headless Chromium loads the demo's status page (net_run.py's
+		# page-chromium test)
+		command -v chromium >/dev/null || need="$need chromium" ;;
 	openocd)
 		command -v openocd >/dev/null || need="$need openocd" ;;
 	gdb)
