@@ -327,6 +327,14 @@ static void timer_update(struct net_tcp_conn *c)
 
 	if (c->state == NET_TCP_TIME_WAIT || c->state == NET_TCP_CLOSED)
 		return;
+	if (c->state == NET_TCP_FIN_WAIT_2 && !c->owned) {
+		/* Closed by its owner, our FIN acked, the peer's still to
+		 * come: a peer that never sends it must not hold the
+		 * connection for ever (Linux's tcp_fin_timeout). */
+		if (!kt_timer_active(&c->timer))
+			kt_timer_start(&c->timer, ticks(c, NET_TCP_FIN_WAIT_2_MS), 0);
+		return;
+	}
 	if (outstanding || blocked) {
 		if (!kt_timer_active(&c->timer))
 			kt_timer_start(&c->timer, c->rto, 0);
@@ -444,8 +452,8 @@ static void timer_fired(void *arg)
 	struct net_stack *s = c->stack;
 	uint32_t flight;
 
-	if (c->state == NET_TCP_TIME_WAIT) {
-		to_closed(c, 0);
+	if (c->state == NET_TCP_TIME_WAIT || c->state == NET_TCP_FIN_WAIT_2) {
+		to_closed(c, 0); /* the wait is over, or the peer gone quiet */
 		return;
 	}
 	if (c->state == NET_TCP_CLOSED)

@@ -57,6 +57,11 @@
 #ifndef NET_TCP_MSL_MS
 #define NET_TCP_MSL_MS 10000u /* TIME-WAIT lasts twice this */
 #endif
+/* A connection its owner closed waits this long in FIN-WAIT-2 for the
+ * peer's FIN before it is dropped. */
+#ifndef NET_TCP_FIN_WAIT_2_MS
+#define NET_TCP_FIN_WAIT_2_MS 30000u
+#endif
 
 enum net_tcp_state {
 	NET_TCP_CLOSED,

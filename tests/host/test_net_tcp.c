@@ -80,7 +80,7 @@ static void advance(kt_tick_t n)
 static struct net_tcp_conn conns[NPOOL + 1];
 static uint8_t rxb[NPOOL + 1][RXCAP], txb[NPOOL + 1][TXCAP];
 static struct net_tcp_listener lis;
-static struct test_task tasks[2];
+static struct test_task tasks[3];
 
 static int setup(void **state)
 {
@@ -1474,6 +1474,62 @@ static void syn_in_time_wait_opens_anew(void **state)
 	expect_none();
 }
 
+/* Closed by its owner, the FIN acked, the peer silent: dropped after
+ * NET_TCP_FIN_WAIT_2_MS, the pool's connection free again. */
+static void fin_wait_2_times_out(void **state)
+{
+	struct net_tcp_conn *c;
+	struct net_tcp t;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	assert_int_equal(net_tcp_close(c), 0);
+	next_seg(&t);
+	assert_int_equal(t.flags, NET_TCP_FIN | NET_TCP_ACK);
+	useq++;
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, NULL, 0), 0);
+	assert_int_equal(net_tcp_state(c), NET_TCP_FIN_WAIT_2);
+	advance(NET_TCP_FIN_WAIT_2_MS - 1);
+	assert_int_equal(net_tcp_state(c), NET_TCP_FIN_WAIT_2);
+	advance(1);
+	assert_int_equal(net_tcp_state(c), NET_TCP_CLOSED);
+	expect_none();
+}
+
+/* A task blocked in recv, send or accept and cancelled returns
+ * -ECANCELED; the connection goes on. */
+static void blocked_calls_are_cancellable(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	blocked_conn = c;
+	spawn(&tasks[0], "rd", reader, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_BLOCKED);
+	assert_int_equal(kt_task_cancel(&tasks[0].task), 0);
+	kt_run_until_idle();
+	assert_int_equal(tasks[0].task.state, KT_DONE);
+	assert_int_equal(recv_result, -ECANCELED);
+	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
+	/* The data that comes next is still there for the next reader. */
+	assert_int_equal(peer(NET_TCP_ACK | NET_TCP_PSH, pseq, useq, PEER_WND,
+			      "abc", 3),
+			 0);
+	pseq += 3;
+	expect_ack(useq, pseq, RXCAP - 3);
+	spawn(&tasks[1], "rd", reader, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(recv_result, 3);
+	spawn(&tasks[2], "acc", acceptor, NULL, 1);
+	kt_run_until_idle();
+	assert_int_equal(tasks[2].task.state, KT_BLOCKED);
+	assert_int_equal(kt_task_cancel(&tasks[2].task), 0);
+	kt_run_until_idle();
+	assert_int_equal(accept_result, -ECANCELED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1503,6 +1559,8 @@ int main(void)
 		TCP_TEST(send_blocks_for_ring_room),
 		TCP_TEST(accept_and_recv_block),
 		TCP_TEST(syn_in_time_wait_opens_anew),
+		TCP_TEST(blocked_calls_are_cancellable),
+		TCP_TEST(fin_wait_2_times_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
