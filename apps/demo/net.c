@@ -68,10 +68,10 @@ static void show_addr(void)
 	char ip[16], mask[16], gw[16];
 
 	net_get_config(&stack, &c);
-	printf("net: %s netmask %s gateway %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
-	       net_ip_format(c.ip, ip), net_ip_format(c.netmask, mask),
-	       net_ip_format(c.gateway, gw), c.mac[0], c.mac[1], c.mac[2],
-	       c.mac[3], c.mac[4], c.mac[5]);
+	shell_printf("net: %s netmask %s gateway %s, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
+		     net_ip_format(c.ip, ip), net_ip_format(c.netmask, mask),
+		     net_ip_format(c.gateway, gw), c.mac[0], c.mac[1], c.mac[2],
+		     c.mac[3], c.mac[4], c.mac[5]);
 }
 
 /* The client's news, on its task. */
@@ -82,16 +82,16 @@ static void dhcp_changed(const struct net_dhcp *c, void *arg)
 
 	switch (net_dhcp_state(c)) {
 	case NET_DHCP_BOUND:
-		printf("net: dhcp: bound %s from %s, lease %lu s\n",
-		       net_ip_format(c->ip, ip), net_ip_format(c->server, srv),
-		       (unsigned long)c->lease_s);
+		shell_printf("net: dhcp: bound %s from %s, lease %lu s\n",
+			     net_ip_format(c->ip, ip), net_ip_format(c->server, srv),
+			     (unsigned long)c->lease_s);
 		break;
 	case NET_DHCP_FALLBACK:
-		printf("net: dhcp: no server answered; static address\n");
+		shell_printf("net: dhcp: no server answered; static address\n");
 		break;
 	default:
-		printf("net: dhcp: lease lost (%s)\n",
-		       c->stats.naks ? "NAK" : "expired");
+		shell_printf("net: dhcp: lease lost (%s)\n",
+			     c->stats.naks ? "NAK" : "expired");
 		break;
 	}
 	show_addr();
@@ -101,17 +101,18 @@ static void show_dhcp(void)
 {
 	const struct net_dhcp_stats *d = &dhcp.stats;
 
-	printf("dhcp: %s, lease %lu s left; %lu discovers, %lu requests, "
-	       "%lu offers, %lu acks, %lu naks; dropped: %lu malformed, "
-	       "%lu wrong xid, %lu unexpected, %lu bad offers\n",
-	       kt_task_cancelled(&dhcp_task) ? "stopped" :
-					       net_dhcp_state_name(dhcp.state),
-	       (unsigned long)net_dhcp_lease_left(&dhcp),
-	       (unsigned long)d->discovers, (unsigned long)d->requests,
-	       (unsigned long)d->offers, (unsigned long)d->acks,
-	       (unsigned long)d->naks, (unsigned long)(d->malformed + d->oversize),
-	       (unsigned long)(d->wrong_xid + d->wrong_chaddr),
-	       (unsigned long)d->unexpected, (unsigned long)d->bad_offer);
+	shell_printf("dhcp: %s, lease %lu s left; %lu discovers, %lu requests, "
+		     "%lu offers, %lu acks, %lu naks; dropped: %lu malformed, "
+		     "%lu wrong xid, %lu unexpected, %lu bad offers\n",
+		     kt_task_cancelled(&dhcp_task) ? "stopped" :
+						     net_dhcp_state_name(dhcp.state),
+		     (unsigned long)net_dhcp_lease_left(&dhcp),
+		     (unsigned long)d->discovers, (unsigned long)d->requests,
+		     (unsigned long)d->offers, (unsigned long)d->acks,
+		     (unsigned long)d->naks,
+		     (unsigned long)(d->malformed + d->oversize),
+		     (unsigned long)(d->wrong_xid + d->wrong_chaddr),
+		     (unsigned long)d->unexpected, (unsigned long)d->bad_offer);
 }
 
 void demo_net_start(void)
@@ -133,7 +134,7 @@ void demo_net_start(void)
 	int err = BOARD_HAS_ETH ? board_eth_init() : -ENODEV;
 
 	if (err != 0) {
-		printf("net: no Ethernet on this board (%d)\n", err);
+		shell_printf("net: no Ethernet on this board (%d)\n", err);
 		return;
 	}
 	board_eth_mac(cfg.mac);
@@ -145,19 +146,20 @@ void demo_net_start(void)
 			  DHCP_STACK, 4) != 0 ||
 	    kt_task_spawn(&udp_echo_task, "udp-echo", udp_echo, NULL,
 			  udp_echo_stack, STACK, 4) != 0) {
-		printf("net: could not start the stack\n");
+		shell_printf("net: could not start the stack\n");
 		return;
 	}
+	demo_tcp_shell_start(&stack);
 	err = demo_web_start(&stack);
 	if (err != 0)
-		printf("net: no TCP services (%d)\n", err);
+		shell_printf("net: no TCP services (%d)\n", err);
 	up = true;
-	printf("net: asking DHCP for an address (10.0.2.15 if no server answers)\n");
-	printf("net: answers ping; UDP echo on port %u.  Under `make run` QEMU\n"
-	       "     forwards a host UDP port to it (the port make printed):\n"
-	       "     nc -u 127.0.0.1 <port>.  Ping needs a TAP link (README,\n"
-	       "     Network); \"ip A.B.C.D/N [GW]\" sets the address, \"net\" counts.\n",
-	       ECHO_PORT);
+	shell_printf("net: asking DHCP for an address (10.0.2.15 if no server answers)\n");
+	shell_printf("net: answers ping; UDP echo on port %u.  Under `make run` QEMU\n"
+		     "     forwards a host UDP port to it (the port make printed):\n"
+		     "     nc -u 127.0.0.1 <port>.  Ping needs a TAP link (README,\n"
+		     "     Network); \"ip A.B.C.D/N [GW]\" sets the address, \"net\" counts.\n",
+		     ECHO_PORT);
 }
 
 /* "192.0.2.2/24 192.0.2.1": address, prefix length (24 if none), gateway. */
@@ -193,7 +195,7 @@ static void set_addr(const char *arg)
 	uint32_t ip, mask, gw;
 
 	if (parse_addr(arg, &ip, &mask, &gw) != 0) {
-		printf("usage: ip A.B.C.D[/N] [GATEWAY]\n");
+		shell_printf("usage: ip A.B.C.D[/N] [GATEWAY]\n");
 		return;
 	}
 	/* By hand wins: the DHCP client must not change it later. */
@@ -226,7 +228,7 @@ static void show_group_line(const char *prefix, const char *const *names,
 
 		if (!same || at > sizeof(line) - 32) {
 			if (at != 0)
-				printf("%s\n", line);
+				shell_printf("%s\n", line);
 			at = (size_t)snprintf(line, sizeof(line), "%s %.*s:", prefix,
 					      (int)g, names[i]);
 			group = names[i];
@@ -239,7 +241,7 @@ static void show_group_line(const char *prefix, const char *const *names,
 				       (unsigned long)values[i]);
 	}
 	if (at != 0)
-		printf("%s\n", line);
+		shell_printf("%s\n", line);
 }
 
 /* The stack's outcomes summed: rx_frames when every frame is accounted
@@ -275,8 +277,8 @@ static void show_counters(void)
 		values[n] = net_counter_value(&s, &net_counters[n]);
 	}
 	show_group_line("net", names, values, n);
-	printf("net: %lu frames in, %lu counted once by outcome\n",
-	       (unsigned long)s.rx_frames, (unsigned long)outcomes(&s));
+	shell_printf("net: %lu frames in, %lu counted once by outcome\n",
+		     (unsigned long)s.rx_frames, (unsigned long)outcomes(&s));
 }
 
 bool demo_net_command(const char *line)
@@ -288,12 +290,12 @@ bool demo_net_command(const char *line)
 			show_counters();
 			show_dhcp();
 		} else
-			printf("net: not running\n");
+			shell_printf("net: not running\n");
 		return true;
 	}
 	if (strcmp(line, "ip") == 0 || strncmp(line, "ip ", 3) == 0) {
 		if (!up)
-			printf("net: not running\n");
+			shell_printf("net: not running\n");
 		else if (line[2] == '\0')
 			show_addr();
 		else
