@@ -44,7 +44,7 @@ The tests, each against a peer we did not write:
             back must be what was sent, within --tcp-limit seconds, and
             the echo must end its side after ours.  Then `curl` must get
             200 for GET / with the task table in it.  Prints MiB/s.
-  tcp-impaired  The same echo transfer, from Linux's TCP inside a network
+  tcp-impaired  The same echo transfer (--impaired-bytes), from Linux's TCP inside a network
             namespace of this script's, over an impaired link: QEMU's UDP
             socket netdev to a relay thread here that opens a TAP device in
             the namespace (setns, TUNSETIFF) and moves frames both ways,
@@ -950,7 +950,7 @@ def test_tcp_impaired(args):
             return "FAIL", "the demo did not take its address", shown(board)
         if no_tcp(board):
             return "SKIP", no_tcp(board), ""
-        size = args.tcp_bytes
+        size = args.impaired_bytes
         res = tcp_echo(TAP_BOARD_IP, 7, size, args.seed + 1, args.tcp_limit,
                        prefix=("ip", "netns", "exec", ns))
         why = tcp_verdict(res, size) or relay.error
@@ -1069,20 +1069,19 @@ def test_page_chromium(args):
         if os.path.exists(out_png):
             os.unlink(out_png)
         url = "http://127.0.0.1:%d/" % p_http
-        profile = os.path.join(args.out_dir, "chromium-profile")
-        shutil.rmtree(profile, ignore_errors=True)
+        import tempfile
         t0 = time.monotonic()
-        try:
-            r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                                "--user-data-dir=" + profile, "--screenshot=" + out_png,
-                                "--window-size=1024,768", url],
-                               stdin=subprocess.DEVNULL, capture_output=True,
-                               text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            return "FAIL", "chromium did not finish in 60 s; tcp: %s" % tcp_counters(board), \
-                shown(board)
+        with tempfile.TemporaryDirectory(prefix="kettle-chromium-") as profile:
+            try:
+                r = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                                    "--user-data-dir=" + profile,
+                                    "--screenshot=" + out_png, "--window-size=1024,768",
+                                    url], stdin=subprocess.DEVNULL, capture_output=True,
+                                   text=True, timeout=60)
+            except subprocess.TimeoutExpired:
+                return "FAIL", "chromium did not finish in 60 s; tcp: %s" % \
+                    tcp_counters(board), shown(board)
         took = time.monotonic() - t0
-        shutil.rmtree(profile, ignore_errors=True)
         if not os.path.exists(out_png):
             return "FAIL", "chromium wrote no screenshot (rc %d): %s" % (
                 r.returncode, r.stderr.strip()[-400:]), shown(board)
@@ -1127,7 +1126,9 @@ def main():
     ap.add_argument("--pair-timeout", type=float, default=90.0)
     ap.add_argument("--hostile-frames", type=int, default=1649)
     ap.add_argument("--tcp-bytes", type=int, default=10 << 20,
-                    help="bytes each way through the TCP echo (tcp-user, tcp-impaired)")
+                    help="bytes each way through the TCP echo in tcp-user")
+    ap.add_argument("--impaired-bytes", type=int, default=10 << 20,
+                    help="bytes each way through the TCP echo in tcp-impaired")
     ap.add_argument("--tcp-limit", type=float, default=60.0,
                     help="seconds one TCP echo transfer may take")
     ap.add_argument("--loss", type=float, default=0.01, help="tcp-impaired: frames dropped")
