@@ -196,6 +196,7 @@ static void conn_open(struct net_tcp_conn *c, struct net_stack *s, uint32_t rip,
 	c->irs = c->rcv_nxt = c->rcv_adv = 0;
 	c->srtt8 = c->rttvar4 = 0;
 	c->rtt_seen = false;
+	c->nearly = 0;
 	c->rto = ticks(c, NET_TCP_RTO_INIT_MS);
 	c->ssthresh = 65535u;
 	memset(&c->stats, 0, sizeof(c->stats));
@@ -679,6 +680,73 @@ static bool ack_input(struct net_tcp_conn *c, const struct net_tcp *t,
 	return true;
 }
 
+static bool receiving(const struct net_tcp_conn *c)
+{
+	return c->state == NET_TCP_ESTABLISHED ||
+	       c->state == NET_TCP_FIN_WAIT_1 || c->state == NET_TCP_FIN_WAIT_2;
+}
+
+/*
+ * Bytes that came early, past a hole: into the receive ring where they
+ * belong (past rx_len, inside the window offered), their range noted in
+ * one of NET_TCP_EARLY ranges.  When no range is free (or it falls
+ * outside the window) it is dropped: it comes again.
+ */
+static void keep_early(struct net_tcp_conn *c, uint32_t seq, const uint8_t *p,
+		       uint32_t n)
+{
+	uint32_t off = seq - c->rcv_nxt, wnd = rcv_window(c), end;
+	unsigned i;
+
+	if (off >= wnd)
+		return;
+	n = min32(n, wnd - off);
+	end = seq + n;
+	for (i = 0; i < c->nearly; i++) {
+		struct net_tcp_range *r = &c->early[i];
+
+		if (SEQ_LEQ(r->start, end) && SEQ_LEQ(seq, r->end))
+			break; /* overlaps or touches: widen it */
+	}
+	if (i == c->nearly) {
+		if (c->nearly == NET_TCP_EARLY)
+			return;
+		c->early[c->nearly++] = (struct net_tcp_range){ seq, end };
+	}
+	ring_put(c->rx, c->rx_cap,
+		 ring_pos(c->rx_head, c->rx_len + off, c->rx_cap), p, n);
+	if (SEQ_LT(seq, c->early[i].start))
+		c->early[i].start = seq;
+	if (SEQ_GT(end, c->early[i].end))
+		c->early[i].end = end;
+}
+
+/* rcv_nxt moved: take in the early ranges it reached, forget the old. */
+static void join_early(struct net_tcp_conn *c)
+{
+	bool moved = true;
+
+	while (moved) {
+		moved = false;
+		for (unsigned i = 0; i < c->nearly; i++) {
+			struct net_tcp_range *r = &c->early[i];
+
+			if (SEQ_GT(r->start, c->rcv_nxt))
+				continue;
+			if (SEQ_GT(r->end, c->rcv_nxt)) {
+				uint32_t k = r->end - c->rcv_nxt;
+
+				c->rx_len += k;
+				c->rcv_nxt += k;
+				c->stats.rx_bytes += k;
+				moved = true;
+			}
+			*r = c->early[--c->nearly];
+			i--;
+		}
+	}
+}
+
 /* In-order payload into the receive ring; the FIN after it.  Whether an
  * ACK is owed. */
 static bool data_input(struct net_tcp_conn *c, const struct net_tcp *t)
@@ -700,10 +768,11 @@ static bool data_input(struct net_tcp_conn *c, const struct net_tcp *t)
 	if (seq != c->rcv_nxt) { /* early: a hole before it */
 		c->stats.out_of_order++;
 		c->stack->stats.tcp_out_of_order++;
-		return true;
+		if (n != 0 && receiving(c))
+			keep_early(c, seq, p, n);
+		return true; /* a duplicate ACK: the peer resends the hole */
 	}
-	if (n != 0 && (c->state == NET_TCP_ESTABLISHED || c->state == NET_TCP_FIN_WAIT_1 ||
-		       c->state == NET_TCP_FIN_WAIT_2)) {
+	if (n != 0 && receiving(c)) {
 		take = min32(n, rcv_window(c));
 		ring_put(c->rx, c->rx_cap,
 			 ring_pos(c->rx_head, c->rx_len, c->rx_cap), p, take);
@@ -712,6 +781,7 @@ static bool data_input(struct net_tcp_conn *c, const struct net_tcp *t)
 		c->stats.rx_bytes += take;
 		if (take < n)
 			fin = false; /* past the window: comes again */
+		join_early(c);
 		changed(c);
 	} else if (n != 0) {
 		return true; /* after the peer's FIN: RFC 9293 says ignore */

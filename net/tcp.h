@@ -20,8 +20,9 @@
  * fast retransmit/recovery on three duplicate ACKs (RFC 5681), zero-window
  * probes, FIN and RST in every state (RFC 5961's challenge ACKs for RSTs
  * and SYNs inside the window), TIME-WAIT for 2 x NET_TCP_MSL_MS.  What it
- * does not: out-of-order segments are dropped (answered with a duplicate
- * ACK, so the peer's fast retransmit refills the hole), no delayed ACKs
+ * does not: no SACK (bytes that come early, past a hole, are kept in the
+ * receive ring, up to NET_TCP_EARLY ranges of them, and a duplicate ACK
+ * asks for the hole), no delayed ACKs
  * (every segment with data is acknowledged at once), no Nagle, no urgent
  * data, no timestamps, SACK or window scaling, IPv4 only.
  *
@@ -79,6 +80,14 @@ enum net_tcp_state {
 struct net_stack;
 struct net_tcp_listener;
 
+/* Ranges of bytes that came early, past a hole, kept per connection. */
+#ifndef NET_TCP_EARLY
+#define NET_TCP_EARLY 4
+#endif
+struct net_tcp_range {
+	uint32_t start, end; /* sequence numbers, end excluded */
+};
+
 /* Per connection, since it was opened. */
 struct net_tcp_conn_stats {
 	uint32_t rx_bytes, tx_bytes; /* payload delivered / acknowledged */
@@ -116,6 +125,8 @@ struct net_tcp_conn {
 	uint32_t fin_seq; /* our FIN's sequence, once fin_queued */
 	uint32_t cwnd, ssthresh, recover;
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: the right edge we offered */
+	struct net_tcp_range early[NET_TCP_EARLY]; /* in the rx ring past rx_len */
+	uint8_t nearly;
 	uint32_t rtt_seq;
 	kt_tick_t rtt_start;
 	kt_tick_t srtt8, rttvar4, rto; /* ticks; srtt x 8, rttvar x 4 */

@@ -966,7 +966,7 @@ static void rst_in_window_is_challenged_exact_resets(void **state)
 static void unacceptable_segments_are_acked(void **state)
 {
 	struct net_tcp_conn *c;
-	uint8_t d[10] = { 0 };
+	uint8_t d[10] = { 0 }, e[10];
 	(void)state;
 	listen_pool(NPOOL);
 	c = handshake();
@@ -982,10 +982,14 @@ static void unacceptable_segments_are_acked(void **state)
 	assert_int_equal(peer(NET_TCP_ACK, pseq, useq + 5, PEER_WND, d, 10), 0);
 	expect_ack(useq, pseq, RXCAP);
 	assert_int_equal(net_tcp_readable(c), 0);
-	/* In the window but early (a hole before it): a duplicate ACK. */
-	assert_int_equal(peer(NET_TCP_ACK, pseq + 5, useq, PEER_WND, d, 10), 0);
+	/* In the window but early (a hole before it): a duplicate ACK, and
+	 * the bytes kept (stream bytes 5..14, d[i] == i below). */
+	for (int i = 0; i < 10; i++)
+		e[i] = (uint8_t)(i + 5);
+	assert_int_equal(peer(NET_TCP_ACK, pseq + 5, useq, PEER_WND, e, 10), 0);
 	expect_ack(useq, pseq, RXCAP);
 	assert_int_equal(stack.stats.tcp_out_of_order, 1);
+	assert_int_equal(net_tcp_readable(c), 0);
 	/* No ACK flag: dropped. */
 	assert_int_equal(peer(0, pseq, useq, PEER_WND, d, 10), -EINVAL);
 	expect_none();
@@ -994,15 +998,52 @@ static void unacceptable_segments_are_acked(void **state)
 		d[i] = (uint8_t)i;
 	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, d, 4), 0);
 	expect_ack(useq, pseq + 4, RXCAP - 4);
+	/* It fills the hole: the early bytes join, the ACK covers them. */
 	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, d, 10), 0);
-	expect_ack(useq, pseq + 10, RXCAP - 10);
+	expect_ack(useq, pseq + 15, RXCAP - 15);
 	{
 		uint8_t b[16];
 
-		assert_int_equal(net_tcp_recv(c, b, sizeof(b), 0), 10);
-		assert_memory_equal(b, d, 10);
+		assert_int_equal(net_tcp_recv(c, b, sizeof(b), 0), 15);
+		for (int i = 0; i < 15; i++)
+			assert_int_equal(b[i], i);
 	}
 	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
+}
+
+/* Early bytes in up to NET_TCP_EARLY ranges; holes filled in any order
+ * give the stream back whole; a range beyond the table comes again. */
+static void early_ranges_join_when_holes_fill(void **state)
+{
+	static uint8_t stream[100], got[100];
+	struct net_tcp_conn *c;
+	(void)state;
+	for (unsigned i = 0; i < sizeof(stream); i++)
+		stream[i] = (uint8_t)(i * 7 + 1);
+	listen_pool(NPOOL);
+	c = handshake();
+	for (uint32_t off = 10; off < 100; off += 20) /* 10..19, 30..39, ... 90..99 */
+		assert_int_equal(peer(NET_TCP_ACK, pseq + off, useq, PEER_WND,
+				      stream + off, 10),
+				 0);
+	for (int i = 0; i < 5; i++)
+		expect_ack(useq, pseq, RXCAP);      /* a duplicate ACK each */
+	assert_int_equal(c->nearly, NET_TCP_EARLY); /* 90..99 was not kept */
+	/* Holes filled last first: nothing moves until the first one. */
+	for (int off = 60; off >= 20; off -= 20) {
+		assert_int_equal(peer(NET_TCP_ACK, pseq + (uint32_t)off, useq,
+				      PEER_WND, stream + off, 10),
+				 0);
+		expect_ack(useq, pseq, RXCAP);
+	}
+	assert_int_equal(peer(NET_TCP_ACK, pseq, useq, PEER_WND, stream, 10), 0);
+	expect_ack(useq, pseq + 80, RXCAP - 80);
+	assert_int_equal(peer(NET_TCP_ACK, pseq + 80, useq, PEER_WND, stream + 80, 20),
+			 0);
+	expect_ack(useq, pseq + 100, RXCAP - 100);
+	assert_int_equal(c->nearly, 0);
+	assert_int_equal(net_tcp_recv(c, got, sizeof(got), 0), 100);
+	assert_memory_equal(got, stream, 100);
 }
 
 /* ---- 7. segments no connection takes, bad segments, zero windows ---------------- */
@@ -1561,6 +1602,7 @@ int main(void)
 		TCP_TEST(syn_in_time_wait_opens_anew),
 		TCP_TEST(blocked_calls_are_cancellable),
 		TCP_TEST(fin_wait_2_times_out),
+		TCP_TEST(early_ranges_join_when_holes_fill),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
