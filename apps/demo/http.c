@@ -259,7 +259,7 @@ size_t http_render_status(char *buf, size_t cap, const struct http_status *st)
 	    (unsigned long)(st->uptime_ms / 1000),
 	    (unsigned long)(st->uptime_ms % 1000));
 	put(&o, "<h2>Tasks</h2>\n<table><tr><th>name</th><th>state</th><th>prio</th>"
-		"<th>stack</th><th>run (us)</th></tr>\n");
+		"<th>stack</th><th>run (s)</th></tr>\n");
 	for (i = 0; i < st->ntasks; i++) {
 		const struct http_task_row *t = &st->tasks[i];
 
@@ -267,9 +267,12 @@ size_t http_render_status(char *buf, size_t cap, const struct http_status *st)
 		put_text(&o, t->name);
 		put(&o, "</td><td>");
 		put_text(&o, t->state);
-		put(&o, "</td><td>%u</td><td>%lu/%lu</td><td>%llu</td></tr>\n",
+		/* %llu is not in newlib-nano's printf: seconds and ms. */
+		put(&o, "</td><td>%u</td><td>%lu/%lu</td><td>%lu.%03lu</td></tr>\n",
 		    t->prio, (unsigned long)t->stack_used,
-		    (unsigned long)t->stack_size, (unsigned long long)t->run_us);
+		    (unsigned long)t->stack_size,
+		    (unsigned long)(t->run_us / 1000000u),
+		    (unsigned long)(t->run_us / 1000u % 1000u));
 	}
 	put(&o, "</table>\n<h2>Timers</h2>\n<table><tr><th>name</th><th>due in (ms)</th>"
 		"<th>period (ms)</th></tr>\n");
