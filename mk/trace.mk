@@ -10,6 +10,8 @@
 #                     checked on the target and, decoded, on the host; the
 #                     GDB command's dump against the firmware's own
 #   make trace-bench  what tracing costs per operation (part of make bench)
+#   make run-trace    make run with the traced demo (the status page's
+#                     /trace.svg draws the schedule, live)
 #   make trace-debug  the traced demo under QEMU and gdb (make debug), where
 #                     `ktrace FILE` writes the trace from the target's
 #                     memory (tools/kettle_gdb.py, which make debug loads)
@@ -66,8 +68,15 @@ trace: trace-demo-image | deps-qemu
 trace-debug: trace-demo-image
 	$(Q)$(MAKE) --no-print-directory DEBUG_IMAGE=$(TRACE_DEMO) debug
 
+# make run with the traced demo: its status page draws the schedule live
+# at /trace.svg (apps/demo/web.c).
+.PHONY: run-trace
+run-trace: trace-demo-image | deps-qemu
+	@echo "kettle demo on $(BOARD), traced: the status page's /trace.svg shows the schedule; Ctrl-A x quits."
+	$(QEMU) -nographic $(RUN_FLAGS) -kernel $(TRACE_DEMO)
+
 # ---- tests -------------------------------------------------------------------
-trace-test: trace-unit trace-sc trace-gdb trace-demo trace-debug-test
+trace-test: trace-unit trace-sc trace-gdb trace-demo trace-debug-test trace-page
 
 trace-unit:
 	$(Q)$(PYTHON) tests/trace/test_trace2view.py
@@ -84,6 +93,18 @@ trace-gdb: trace-sc-image $(BDIR)/tests/sc_board.elf | deps-qemu deps-gdb
 trace-demo: trace-demo-image | deps-qemu
 	$(Q)$(PYTHON) tests/trace/test_demo.py --machine $(QEMU_MACHINE) \
 		--elf $(TRACE_DEMO) --out $(TRACE_BDIR)/trace-test
+
+# The status page's /trace.svg of the traced demo: lanes and live spans
+# (boards whose demo serves TCP).
+.PHONY: trace-page
+ifeq ($(BOARD_HAS_ETH)$(filter lm3s6965evb,$(BOARD)),1)
+trace-page: trace-demo-image | deps-qemu
+	$(Q)$(PYTHON) tests/trace/test_trace_page.py --machine $(QEMU_MACHINE) \
+		--elf $(TRACE_DEMO)
+else
+trace-page:
+	@echo "trace-page: the demo on $(BOARD) serves no status page; nothing to run"
+endif
 
 # make debug's gdb knows ktrace (its help text is the proof).
 trace-debug-test: trace-sc-image | deps-qemu deps-gdb
