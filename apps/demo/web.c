@@ -4,7 +4,7 @@
  *
  * The page (http.h renders it) shows the tasks as `ps` does, the timers,
  * every network counter and, in a traced build (`make trace`'s images,
- * KT_TRACE=1), the newest switches of the schedule trace as an SVG
+ * KT_TRACE=1: make run-trace), the newest switches of the schedule trace as an SVG
  * timeline at /trace.svg; it refreshes itself every 2 s.  Two web tasks
  * accept from one pool of three connections, so a browser's second
  * connection (the SVG) is served while its first one is kept alive.
