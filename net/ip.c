@@ -325,7 +325,8 @@ size_t net_tcp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
 		buf[21] = 4;
 		net_put16(buf + 22, h->mss);
 	}
-	net_put16(buf + 16, net_csum_fold(net_csum_add(
-				    pseudo_sum(src, dst, NET_IPPROTO_TCP, n), buf, n)));
+	net_put16(buf + 16,
+		  net_csum_fold(net_csum_add(pseudo_sum(src, dst, NET_IPPROTO_TCP, n),
+					     buf, n)));
 	return n;
 }

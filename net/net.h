@@ -87,20 +87,20 @@ struct net_stats {
 	uint32_t udp_no_port;
 	uint32_t udp_queue_full; /* the socket's ring was full */
 	uint32_t udp_tx;
-	uint32_t tcp_rx;         /* segments a connection or listener took */
-	uint32_t tcp_bad;        /* truncated, bad offset or options, port 0,
+	uint32_t tcp_rx;  /* segments a connection or listener took */
+	uint32_t tcp_bad; /* truncated, bad offset or options, port 0,
 				  * to a broadcast address */
 	uint32_t tcp_bad_csum;
-	uint32_t tcp_no_conn;    /* no connection or listener: RST sent */
+	uint32_t tcp_no_conn;      /* no connection or listener: RST sent */
 	uint32_t tcp_unacceptable; /* outside the window or wrong for the
 				    * state: answered as RFC 9293 says */
 	uint32_t tcp_backlog_full; /* a SYN found the listener's pool in use */
 	uint32_t tcp_out_of_order; /* of tcp_rx: data past a hole, dropped */
 	uint32_t tcp_challenge_acks; /* RFC 5961: RST or SYN in the window */
-	uint32_t tcp_rst_rx;       /* resets that ended a connection */
+	uint32_t tcp_rst_rx;         /* resets that ended a connection */
 	uint32_t tcp_rst_tx;
-	uint32_t tcp_tx;           /* segments sent */
-	uint32_t tcp_retransmits;  /* on a timeout */
+	uint32_t tcp_tx;          /* segments sent */
+	uint32_t tcp_retransmits; /* on a timeout */
 	uint32_t tcp_fast_retransmits;
 	uint32_t tcp_timeouts; /* connections given up after their retries */
 	uint32_t tx_frames;

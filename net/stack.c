@@ -52,13 +52,15 @@ int net_init(struct net_stack *s, const struct net_config *cfg,
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	s->nif = *nif;
-	net_arp_cache_init(&s->arp, net_ms_to_ticks(cfg->tick_hz, NET_ARP_TTL_S * 1000u));
+	net_arp_cache_init(&s->arp,
+			   net_ms_to_ticks(cfg->tick_hz, NET_ARP_TTL_S * 1000u));
 	net_arp_queue_init(&s->pending);
 	kt_timer_init(&s->arp_timer, arp_timer_fired, s);
 	s->arp_retry = net_ms_to_ticks(cfg->tick_hz, NET_ARP_RETRY_MS);
 	s->tx_wait = net_ms_to_ticks(cfg->tick_hz, NET_TX_WAIT_MS);
 	s->next_port = 49152;
-	net_tcp_seed(s, ((uint32_t)cfg->mac[2] << 24) | ((uint32_t)cfg->mac[3] << 16) |
+	net_tcp_seed(s, ((uint32_t)cfg->mac[2] << 24) |
+				((uint32_t)cfg->mac[3] << 16) |
 				((uint32_t)cfg->mac[4] << 8) | cfg->mac[5]);
 	return 0;
 }

@@ -269,7 +269,7 @@ struct net_tcp {
 	uint32_t seq, ack;
 	uint8_t flags; /* NET_TCP_FIN .. NET_TCP_URG; the rest are ignored */
 	uint16_t wnd;
-	uint16_t mss;          /* the MSS option; 0 when absent */
+	uint16_t mss;           /* the MSS option; 0 when absent */
 	const uint8_t *payload; /* after the header and its options */
 	size_t len;
 };
