@@ -26,3 +26,4 @@ format-check: | deps-format
 	done; \
 	echo "format-check: $$files of $(words $(FORMAT_SRCS)) files, $$lines lines would change"; \
 	[ "$$files" -eq 0 ]
+TEST_TARGETS += format-check
