@@ -102,7 +102,8 @@ ifeq ($(BOARD_HAS_ETH),1)
 net-test: $(NET_SCENARIOS) $(DEMO) $(NET_PAIR_DEPS) | deps-qemu deps-net deps-browser
 	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(NET_LOOP_SCENARIOS)
 	$(Q)$(PYTHON) tests/qemu/net_run.py --machine $(QEMU_MACHINE) \
-		--demo $(DEMO) --pair $(BDIR)/tests/net_pair.elf $(NET_PAIR_ARGS)
+		--demo $(DEMO) --pair $(BDIR)/tests/net_pair.elf $(NET_PAIR_ARGS) \
+		$(NET_RUN_SKIP)
 ifeq ($(NET_PAIR_HAS_ETH),1)
 	$(Q)$(PYTHON) tests/qemu/net_run.py --machine $(NET_PAIR_BOARD) \
 		--demo $(O)/$(NET_PAIR_BOARD)/demo.elf --only udp-user
@@ -162,8 +163,10 @@ endif
 # own variables come from its board.mk.)
 .PHONY: net-test-boards
 net-test-boards: $(addprefix net-test-on-,$(filter-out $(BOARD),$(BOARDS)))
+# The impaired-link transfer (36 s) runs on the default board only: the
+# others run the same TCP over the same LAN9118 model.
 net-test-on-%:
-	$(Q)$(MAKE) --no-print-directory BOARD=$* net-test
+	$(Q)$(MAKE) --no-print-directory BOARD=$* NET_RUN_SKIP="--skip tcp-impaired" net-test
 
 TEST_TARGETS += fuzz-test net-test net-test-boards
 
