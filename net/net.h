@@ -96,8 +96,10 @@ struct net_stats {
 				    * state: answered as RFC 9293 says */
 	uint32_t tcp_backlog_full; /* a SYN found the listener's pool in use */
 	uint32_t tcp_out_of_order; /* of tcp_rx: data past a hole, dropped */
-	uint32_t tcp_challenge_acks; /* RFC 5961: RST or SYN in the window */
-	uint32_t tcp_rst_rx;         /* resets that ended a connection */
+	uint32_t tcp_challenge_acks;    /* RFC 5961: RST or SYN in the window */
+	uint32_t tcp_challenge_limited; /* such a challenge not sent: over
+					 * NET_TCP_CHALLENGE_MAX a second */
+	uint32_t tcp_rst_rx;            /* resets that ended a connection */
 	uint32_t tcp_rst_tx;
 	uint32_t tcp_tx;          /* segments sent */
 	uint32_t tcp_retransmits; /* on a timeout */
@@ -120,6 +122,8 @@ struct net_stack {
 	struct net_tcp_listener *listeners;
 	struct net_tcp_conn *conns; /* live TCP connections */
 	uint32_t tcp_secret;
+	kt_tick_t tcp_challenge_at; /* the second the challenge count is of */
+	uint32_t tcp_challenges;
 	uint16_t tcp_next_port;
 	kt_tick_t arp_retry;
 	kt_tick_t tx_wait;

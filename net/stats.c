@@ -62,6 +62,7 @@ const struct net_counter net_counters[] = {
 	OUTCOME(tcp_backlog_full),
 	COUNTER(tcp_out_of_order),
 	COUNTER(tcp_challenge_acks),
+	COUNTER(tcp_challenge_limited),
 	COUNTER(tcp_rst_rx),
 	COUNTER(tcp_rst_tx),
 	COUNTER(tcp_tx),

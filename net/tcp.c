@@ -813,6 +813,29 @@ static bool data_input(struct net_tcp_conn *c, const struct net_tcp *t)
 	return true;
 }
 
+/*
+ * RFC 5961's challenge ACK, at most NET_TCP_CHALLENGE_MAX a second for
+ * the whole stack (its section 7): a flood of forged RSTs or SYNs must
+ * not turn the board into a reflector.  The rest are dropped, counted.
+ */
+static void challenge(struct net_tcp_conn *c)
+{
+	struct net_stack *s = c->stack;
+	kt_tick_t now = kt_now();
+
+	if (now - s->tcp_challenge_at >= s->cfg.tick_hz) {
+		s->tcp_challenge_at = now;
+		s->tcp_challenges = 0;
+	}
+	if (s->tcp_challenges >= NET_TCP_CHALLENGE_MAX) {
+		s->stats.tcp_challenge_limited++;
+		return;
+	}
+	s->tcp_challenges++;
+	s->stats.tcp_challenge_acks++;
+	input_output(c, true);
+}
+
 /* A segment for a connection in SYN-RECEIVED or a synchronized state
  * (RFC 9293 3.10.7.4).  0 when taken; -EINVAL when it was not acceptable. */
 static int conn_input(struct net_tcp_conn *c, const struct net_tcp *t,
@@ -834,8 +857,7 @@ static int conn_input(struct net_tcp_conn *c, const struct net_tcp *t,
 	}
 	if ((fl & NET_TCP_RST) != 0) {
 		if (t->seq != c->rcv_nxt) { /* RFC 5961 3.2 */
-			s->stats.tcp_challenge_acks++;
-			input_output(c, true);
+			challenge(c);
 			return 0;
 		}
 		s->stats.tcp_rst_rx++;
@@ -845,8 +867,7 @@ static int conn_input(struct net_tcp_conn *c, const struct net_tcp *t,
 		return 0;
 	}
 	if ((fl & NET_TCP_SYN) != 0) { /* RFC 5961 4.2 */
-		s->stats.tcp_challenge_acks++;
-		input_output(c, true);
+		challenge(c);
 		return 0;
 	}
 	if ((fl & NET_TCP_ACK) == 0)

@@ -24,7 +24,7 @@
  * receive ring, up to NET_TCP_EARLY ranges of them, and a duplicate ACK
  * asks for the hole), no delayed ACKs
  * (every segment with data is acknowledged at once), no Nagle, no urgent
- * data, no timestamps, SACK or window scaling, IPv4 only.
+ * data, no timestamps or window scaling, IPv4 only.
  *
  * Who runs what: the stack's receive task runs the input side (and sends
  * ACKs and the data an ACK lets out, from its own frame buffer); a
@@ -57,6 +57,10 @@
 #define NET_TCP_SYN_RETRIES 5u /* of a SYN or SYN-ACK */
 #ifndef NET_TCP_MSL_MS
 #define NET_TCP_MSL_MS 10000u /* TIME-WAIT lasts twice this */
+#endif
+/* Challenge ACKs (RFC 5961) the stack sends per second, at most. */
+#ifndef NET_TCP_CHALLENGE_MAX
+#define NET_TCP_CHALLENGE_MAX 10u
 #endif
 /* A connection its owner closed waits this long in FIN-WAIT-2 for the
  * peer's FIN before it is dropped. */

@@ -1046,6 +1046,28 @@ static void early_ranges_join_when_holes_fill(void **state)
 	assert_memory_equal(got, stream, 100);
 }
 
+/* RFC 5961 7: at most NET_TCP_CHALLENGE_MAX challenge ACKs a second,
+ * the rest counted; the next second allows them again. */
+static void challenge_acks_are_limited(void **state)
+{
+	struct net_tcp_conn *c;
+	(void)state;
+	listen_pool(NPOOL);
+	c = handshake();
+	for (unsigned i = 0; i < NET_TCP_CHALLENGE_MAX + 3u; i++)
+		assert_int_equal(peer(NET_TCP_RST, pseq + 100 + i, 0, 0, NULL, 0), 0);
+	for (unsigned i = 0; i < NET_TCP_CHALLENGE_MAX; i++)
+		expect_ack(useq, pseq, RXCAP);
+	expect_none();
+	assert_int_equal(stack.stats.tcp_challenge_acks, NET_TCP_CHALLENGE_MAX);
+	assert_int_equal(stack.stats.tcp_challenge_limited, 3);
+	assert_int_equal(net_tcp_state(c), NET_TCP_ESTABLISHED);
+	advance(HZ);
+	assert_int_equal(peer(NET_TCP_SYN, pseq + 5, 0, PEER_WND, NULL, 0), 0);
+	expect_ack(useq, pseq, RXCAP);
+	assert_int_equal(stack.stats.tcp_challenge_acks, NET_TCP_CHALLENGE_MAX + 1u);
+}
+
 /* ---- 7. segments no connection takes, bad segments, zero windows ---------------- */
 
 static void no_listener_is_answered_with_rst(void **state)
@@ -1603,6 +1625,7 @@ int main(void)
 		TCP_TEST(blocked_calls_are_cancellable),
 		TCP_TEST(fin_wait_2_times_out),
 		TCP_TEST(early_ranges_join_when_holes_fill),
+		TCP_TEST(challenge_acks_are_limited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
