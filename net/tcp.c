@@ -350,8 +350,8 @@ static void timer_update(struct net_tcp_conn *c)
  * SYN-RECEIVED).  Stops at the first send the interface refuses: the
  * retransmission timer covers what did not go.
  */
-static void output(struct net_tcp_conn *c, struct net_frame_buf *fb,
-		   kt_tick_t timeout, bool force)
+static void send_window(struct net_tcp_conn *c, struct net_frame_buf *fb,
+			kt_tick_t timeout, bool force)
 {
 	for (;;) {
 		uint8_t st = c->state;
@@ -395,13 +395,20 @@ static void output(struct net_tcp_conn *c, struct net_frame_buf *fb,
 			}
 			c->snd_max = c->snd_nxt;
 		}
-		timer_update(c);
 		force = false;
 		if (send_segment(c, fb, flags, c->snd_nxt - n - (fin ? 1u : 0u),
 				 off, n, timeout) != 0 ||
 		    fin)
 			return;
 	}
+}
+
+/* send_window, then the timer armed for what is out or held back. */
+static void output(struct net_tcp_conn *c, struct net_frame_buf *fb,
+		   kt_tick_t timeout, bool force)
+{
+	send_window(c, fb, timeout, force);
+	timer_update(c);
 }
 
 /* From a task that owns c: through c's own frame. */
@@ -412,14 +419,12 @@ static void owner_output(struct net_tcp_conn *c, bool force)
 	c->frame_busy = true;
 	output(c, &c->frame, c->stack->tx_wait, force);
 	c->frame_busy = false;
-	timer_update(c); /* data the peer's shut window holds: the persist timer */
 }
 
 /* The receive task's ACK (and whatever it lets out). */
 static void input_output(struct net_tcp_conn *c, bool force)
 {
 	output(c, &c->stack->tx, c->stack->tx_wait, force);
-	timer_update(c);
 }
 
 /*
@@ -1300,8 +1305,7 @@ int net_tcp_close(struct net_tcp_conn *c)
 	}
 	c->fin_queued = true;
 	c->fin_seq = c->snd_una + c->tx_len;
-	owner_output(c, false);
-	timer_update(c);
+	owner_output(c, false); /* the FIN (or the owner's send under way does) */
 	return 0;
 }
 
