@@ -274,23 +274,34 @@ print("udp: 200 datagrams echoed byte-exact")
 """
 
 
-def test_tap(args):
+def tap_namespace(prefix):
+    """A network namespace of this run with TAP_IF up at TAP_HOST_IP/24:
+    (its name, None), or (None, why it cannot be had).  The caller deletes
+    it (ip netns del) when done."""
     why = tap_unavailable()
     if why:
-        return "SKIP", why, ""
-    ns = "kettle-net-%d" % os.getpid()
+        return None, why
+    ns = "%s-%d" % (prefix, os.getpid())
     r = run(["ip", "netns", "add", ns])
     if r.returncode != 0:
-        return "SKIP", "cannot create a network namespace: " + r.stderr.strip(), ""
+        return None, "cannot create a network namespace: " + r.stderr.strip()
+    for cmd in (["ip", "-n", ns, "tuntap", "add", "dev", TAP_IF, "mode", "tap"],
+                ["ip", "-n", ns, "addr", "add", TAP_HOST_IP + "/24", "dev", TAP_IF],
+                ["ip", "-n", ns, "link", "set", TAP_IF, "up"],
+                ["ip", "-n", ns, "link", "set", "lo", "up"]):
+        r = run(cmd)
+        if r.returncode != 0:
+            run(["ip", "netns", "del", ns])
+            return None, "%s: %s" % (" ".join(cmd), r.stderr.strip())
+    return ns, None
+
+
+def test_tap(args):
+    ns, why = tap_namespace("kettle-net")
+    if why:
+        return "SKIP", why, ""
     board = None
     try:
-        for cmd in (["ip", "-n", ns, "tuntap", "add", "dev", TAP_IF, "mode", "tap"],
-                    ["ip", "-n", ns, "addr", "add", TAP_HOST_IP + "/24", "dev", TAP_IF],
-                    ["ip", "-n", ns, "link", "set", TAP_IF, "up"],
-                    ["ip", "-n", ns, "link", "set", "lo", "up"]):
-            r = run(cmd)
-            if r.returncode != 0:
-                return "SKIP", "%s: %s" % (" ".join(cmd), r.stderr.strip()), ""
         board = Board(args.machine, args.demo,
                       ["-nic", "tap,ifname=%s,script=no,downscript=no,mac=%s" % (
                           TAP_IF, TAP_MAC)],
@@ -912,22 +923,11 @@ class Relay:
 
 
 def test_tcp_impaired(args):
-    why = tap_unavailable()
+    ns, why = tap_namespace("kettle-tcp")
     if why:
         return "SKIP", why, ""
-    ns = "kettle-tcp-%d" % os.getpid()
-    r = run(["ip", "netns", "add", ns])
-    if r.returncode != 0:
-        return "SKIP", "cannot create a network namespace: " + r.stderr.strip(), ""
     board = relay = sock = None
     try:
-        for cmd in (["ip", "-n", ns, "tuntap", "add", "dev", TAP_IF, "mode", "tap"],
-                    ["ip", "-n", ns, "addr", "add", TAP_HOST_IP + "/24", "dev", TAP_IF],
-                    ["ip", "-n", ns, "link", "set", TAP_IF, "up"],
-                    ["ip", "-n", ns, "link", "set", "lo", "up"]):
-            r = run(cmd)
-            if r.returncode != 0:
-                return "SKIP", "%s: %s" % (" ".join(cmd), r.stderr.strip()), ""
         host_port = free_port(socket.SOCK_DGRAM)
         qemu_port = free_port(socket.SOCK_DGRAM)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
