@@ -16,6 +16,7 @@
 #ifndef BOARD_H
 #define BOARD_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,6 +82,11 @@ void board_uart_set_rx_hook(void (*hook)(uint8_t byte));
  */
 #define BOARD_PRINTF_MAX 160
 int board_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* board_printf's formatting alone, for other sinks (the demo's shell
+ * sessions): into buf, cut to BOARD_PRINTF_MAX - 1 bytes.  The length,
+ * or -EINVAL for a bad format. */
+int board_vformat(char buf[BOARD_PRINTF_MAX], const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /*
  * Write len bytes whole under the console mutex (as board_printf does).

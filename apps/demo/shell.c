@@ -80,13 +80,9 @@ int shell_printf(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = board_vformat(buf, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	return shell_write(buf, (size_t)n);
+	return n < 0 ? n : shell_write(buf, (size_t)n);
 }
 
 static void echo(const struct demo_shell *sh, const char *s, size_t n)

@@ -47,6 +47,15 @@ int board_console_write(const void *buf, size_t len)
 	return done != 0 || len == 0 ? (int)done : -EIO;
 }
 
+int board_vformat(char buf[BOARD_PRINTF_MAX], const char *fmt, va_list ap)
+{
+	int n = vsnprintf(buf, BOARD_PRINTF_MAX, fmt, ap);
+
+	if (n < 0)
+		return -EINVAL;
+	return n >= BOARD_PRINTF_MAX ? BOARD_PRINTF_MAX - 1 : n;
+}
+
 int board_printf(const char *fmt, ...)
 {
 	char buf[BOARD_PRINTF_MAX];
@@ -54,11 +63,7 @@ int board_printf(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = board_vformat(buf, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	return board_console_write(buf, (size_t)n);
+	return n < 0 ? n : board_console_write(buf, (size_t)n);
 }
