@@ -106,10 +106,10 @@ static uint32_t callee_saved_survive(uint32_t pattern)
 	 * them, not because the call may.
 	 */
 	__asm volatile("vldmia	%0, {s16-s31}\n\t"
-		       "bl	kt_yield\n\t"
+		       "bl	%c[fn]\n\t"
 		       "vstmia	%1, {s16-s31}\n\t"
 		       :
-		       : "r"(in), "r"(out)
+		       : "r"(in), "r"(out), [fn] "i"(kt_yield)
 		       : "r0", "r1", "r2", "r3", "r12", "lr", "cc", "memory",
 			 "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
 			 "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",
@@ -219,10 +219,11 @@ static int fp_blocker(void *arg)
 	__asm volatile("vldmia	%0, {s16-s31}\n\t"
 		       "mov	r0, %2\n\t"
 		       "mov	r1, #-1\n\t" /* KT_FOREVER */
-		       "bl	kt_event_wait\n\t"
+		       "bl	%c[fn]\n\t"
 		       "vstmia	%1, {s16-s31}\n\t"
 		       :
-		       : "r"(fp_pattern), "r"(fp_out), "r"(&fp_go)
+		       : "r"(fp_pattern), "r"(fp_out),
+			 "r"(&fp_go), [fn] "i"(kt_event_wait)
 		       : "r0", "r1", "r2", "r3", "r12", "lr", "cc", "memory",
 			 "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
 			 "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16",

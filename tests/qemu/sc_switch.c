@@ -45,7 +45,7 @@ static void yield_with_pattern(const uint32_t *in, uint32_t *out)
 		       "ldr	r2, [r0, #28]\n\t"
 		       "mov	r11, r2\n\t"
 		       "ldmia	r0!, {r4-r7}\n\t"
-		       "bl	kt_yield\n\t"
+		       "bl	%c[yield]\n\t"
 		       "pop	{r0, r1}\n\t"
 		       "stmia	r1!, {r4-r7}\n\t"
 		       "mov	r2, r8\n\t"
@@ -57,7 +57,7 @@ static void yield_with_pattern(const uint32_t *in, uint32_t *out)
 		       "mov	r2, r11\n\t"
 		       "str	r2, [r1, #12]\n\t"
 		       : "+r"(r0), "+r"(r1)
-		       :
+		       : [yield] "i"(kt_yield) /* a reference LTO sees */
 		       : "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10",
 			 "r11", "r12", "lr", "cc", "memory");
 }
