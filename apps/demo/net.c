@@ -101,15 +101,17 @@ static void show_dhcp(void)
 {
 	const struct net_dhcp_stats *d = &dhcp.stats;
 
+	/* Two lines: one would be cut at BOARD_PRINTF_MAX. */
 	shell_printf("dhcp: %s, lease %lu s left; %lu discovers, %lu requests, "
-		     "%lu offers, %lu acks, %lu naks; dropped: %lu malformed, "
-		     "%lu wrong xid, %lu unexpected, %lu bad offers\n",
+		     "%lu offers, %lu acks, %lu naks\n",
 		     kt_task_cancelled(&dhcp_task) ? "stopped" :
 						     net_dhcp_state_name(dhcp.state),
 		     (unsigned long)net_dhcp_lease_left(&dhcp),
 		     (unsigned long)d->discovers, (unsigned long)d->requests,
 		     (unsigned long)d->offers, (unsigned long)d->acks,
-		     (unsigned long)d->naks,
+		     (unsigned long)d->naks);
+	shell_printf("dhcp dropped: %lu malformed, %lu wrong xid, %lu unexpected, "
+		     "%lu bad offers\n",
 		     (unsigned long)(d->malformed + d->oversize),
 		     (unsigned long)(d->wrong_xid + d->wrong_chaddr),
 		     (unsigned long)d->unexpected, (unsigned long)d->bad_offer);
@@ -155,11 +157,13 @@ void demo_net_start(void)
 		shell_printf("net: no TCP services (%d)\n", err);
 	up = true;
 	shell_printf("net: asking DHCP for an address (10.0.2.15 if no server answers)\n");
+	/* In pieces: one call's output is cut at BOARD_PRINTF_MAX. */
 	shell_printf("net: answers ping; UDP echo on port %u.  Under `make run` QEMU\n"
-		     "     forwards a host UDP port to it (the port make printed):\n"
-		     "     nc -u 127.0.0.1 <port>.  Ping needs a TAP link (README,\n"
-		     "     Network); \"ip A.B.C.D/N [GW]\" sets the address, \"net\" counts.\n",
+		     "     forwards a host UDP port to it (the port make printed):\n",
 		     ECHO_PORT);
+	shell_printf(
+		"     nc -u 127.0.0.1 <port>.  Ping needs a TAP link (README,\n"
+		"     Network); \"ip A.B.C.D/N [GW]\" sets the address, \"net\" counts.\n");
 }
 
 /* "192.0.2.2/24 192.0.2.1": address, prefix length (24 if none), gateway. */

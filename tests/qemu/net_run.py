@@ -171,6 +171,9 @@ def test_udp_user(args):
     try:
         if not board.wait_for(rb"net: answers ping", 15):
             return "FAIL", "no network banner", shown(board)
+        # Whole, to its last line: a line longer than BOARD_PRINTF_MAX is cut.
+        if not board.wait_for(rb'sets the address, "net" counts\.\n', 5):
+            return "FAIL", "the network banner is cut short", shown(board)
         if not board.wait_for(rb"net: dhcp: bound 10\.0\.2\.15 from 10\.0\.2\.2", 15):
             return "FAIL", "no lease from slirp's DHCP server", shown(board)
         if not board.wait_for(rb"net: 10\.0\.2\.15 netmask 255\.255\.255\.0 "
@@ -203,6 +206,9 @@ def test_udp_user(args):
         if not board.wait_for(rb"dhcp: bound, lease \d+ s left; 1 discovers, "
                               rb"1 requests, 1 offers, 1 acks", 5, mark):
             return "FAIL", "the DHCP counters are not one clean exchange", shown(board)
+        if not board.wait_for(rb"dhcp dropped: 0 malformed, 0 wrong xid, "
+                              rb"0 unexpected, 0 bad offers\n", 5, mark):
+            return "FAIL", "the DHCP drop counters are missing or not 0", shown(board)
         board.send("exit")
         rc = board.wait_exit(5)
         if rc != 0:
