@@ -94,8 +94,7 @@ static bool ref_set;
 static int64_t band_lo, band_hi; /* the reference is 0 */
 static unsigned long metro_late, timer_late, timer_fires, bytes, reader_bad,
 	reader_late;
-/* edge_sweep() or the checker's printing keeps the CPU: the reader looks away */
-static volatile bool sweeping;
+static volatile bool sweeping; /* edge_sweep() keeps the CPU: the reader looks away */
 
 static int64_t offset(void)
 {
@@ -257,12 +256,6 @@ static int checker(void *arg)
 	SC_CHECK_EQ(edge_late, 0);
 	while (bytes < MIN_BYTES)
 		kt_sleep(100);
-	/*
-	 * The band is final here: the printf below keeps the CPU, and a
-	 * reader woken meanwhile would wake late by it and widen the band
-	 * between the print and the checks.
-	 */
-	sweeping = true;
 	s = port_irq_save(); /* the two at the same tick */
 	up = kt_uptime64();
 	now = kt_now();
