@@ -29,6 +29,20 @@ SCENARIOS := $(filter-out $(BDIR)/tests/sc_fpu.elf,$(SCENARIOS))
 endif
 $(BDIR)/tests/qemu/%.o: CFLAGS += -DSC_UART_STALLS=$(if $(filter 0,$(BOARD_UART_STALLS)),0,1)
 
+# A variant's suite (mk/minimal.mk, mk/lto.mk), as a recipe:
+# $(call variant_suite,<its sub-make>,<its scenarios>,<what it is>) builds
+# and runs them on this board; $(call variant_boards,<target>,<boards>)
+# runs a target on each of the boards.
+define variant_suite
+	$(Q)$(1) $(2)
+	@echo "the scenario suite on $(BOARD), $(3):"
+	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(QEMU_TEST_ARGS) $(2)
+endef
+define variant_boards
+	$(Q)for b in $(2); do \
+		$(MAKE) --no-print-directory BOARD=$$b $(1) || exit 1; done
+endef
+
 TEST_TARGETS += qemu-test-boards
 .PHONY: qemu-test-boards
 qemu-test-boards: $(addprefix qemu-test-on-,$(filter-out $(BOARD),$(BOARDS)))

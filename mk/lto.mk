@@ -48,14 +48,11 @@ lto-images: | deps-arm
 board-images: lto-images
 
 lto-test: | deps-arm deps-qemu
-	$(Q)$(LTO_MAKE) $(LTO_SCENARIOS)
-	@echo "the scenario suite on $(BOARD), built with LTO=1:"
-	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(QEMU_TEST_ARGS) $(LTO_SCENARIOS)
+	$(call variant_suite,$(LTO_MAKE),$(LTO_SCENARIOS),built with LTO=1)
 
 TEST_TARGETS += lto-test-boards
 lto-test-boards:
-	$(Q)for b in $(LTO_TEST_BOARDS); do \
-		$(MAKE) --no-print-directory BOARD=$$b lto-test || exit 1; done
+	$(call variant_boards,lto-test,$(LTO_TEST_BOARDS))
 
 bench: bench-lto
 bench-lto: | deps-qemu

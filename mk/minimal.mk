@@ -43,12 +43,9 @@ min-images: | deps-arm
 board-images: min-images
 
 min-test: | deps-arm deps-qemu
-	$(Q)$(MIN_MAKE) $(MIN_SCENARIOS)
-	@echo "the scenario suite on $(BOARD), minimal configuration:"
-	$(Q)$(PYTHON) tests/qemu/run.py --machine $(QEMU_MACHINE) $(QEMU_TEST_ARGS) $(MIN_SCENARIOS)
+	$(call variant_suite,$(MIN_MAKE),$(MIN_SCENARIOS),minimal configuration)
 
 TEST_TARGETS += min-test-boards
 .PHONY: min-test-boards
 min-test-boards:
-	$(Q)for b in $(MIN_TEST_BOARDS); do \
-		$(MAKE) --no-print-directory BOARD=$$b min-test || exit 1; done
+	$(call variant_boards,min-test,$(MIN_TEST_BOARDS))
